@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies point downward only:
+//   CBLAS <- NxpTensor <- NxpModels <- NxpInterp <- NxpRuntime <- nxp
+//   NxpCore <- {NxpFormats, NxpCache, NxpSyntax}; NxpFormats <- NxpTokenizer <- NxpModels
+//   CEditLine <- NxpLineEdit <- nxp
+let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+  name: "nxp",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "nxp", targets: ["nxp"]),
+    .executable(name: "nxp-bench", targets: ["nxp-bench"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+  ],
+  targets: [
+    // MARK: - C shims
+    .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+    .target(name: "CEditLine", path: "Sources/CEditLine", linkerSettings: [.linkedLibrary("edit")]),
+
+    // MARK: - Libraries
+    .target(name: "NxpCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+    .target(name: "NxpTensor", dependencies: ["CBLAS", "NxpCore"], swiftSettings: optimize),
+    .target(name: "NxpFormats", dependencies: ["NxpCore"], swiftSettings: optimize),
+    .target(name: "NxpTokenizer", dependencies: ["NxpCore", "NxpFormats"], swiftSettings: optimize),
+    .target(name: "NxpModels", dependencies: ["NxpCore", "NxpTensor", "NxpFormats", "NxpTokenizer"], swiftSettings: optimize),
+    .target(name: "NxpInterp", dependencies: ["NxpCore", "NxpTensor", "NxpModels"], swiftSettings: optimize),
+    .target(name: "NxpCache", dependencies: ["NxpCore"]),
+    .target(name: "NxpSyntax", dependencies: ["NxpCore"]),
+    .target(
+      name: "NxpRuntime",
+      dependencies: ["NxpCore", "NxpTensor", "NxpFormats", "NxpTokenizer", "NxpModels", "NxpInterp", "NxpCache", "NxpSyntax"]),
+    .target(name: "NxpLineEdit", dependencies: ["CEditLine"]),
+    .target(name: "NxpTestSupport", dependencies: ["NxpCore", "NxpFormats"]),
+
+    // MARK: - Executables
+    .executableTarget(
+      name: "nxp",
+      dependencies: ["NxpRuntime", "NxpLineEdit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    .executableTarget(
+      name: "nxp-bench",
+      dependencies: ["NxpRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+    // MARK: - Tests
+    .testTarget(name: "NxpCoreTests", dependencies: ["NxpCore"]),
+    .testTarget(name: "NxpTensorTests", dependencies: ["NxpTensor"]),
+    .testTarget(name: "NxpFormatsTests", dependencies: ["NxpFormats", "NxpTestSupport"]),
+    .testTarget(name: "NxpTokenizerTests", dependencies: ["NxpTokenizer", "NxpTestSupport"]),
+    .testTarget(name: "NxpModelsTests", dependencies: ["NxpModels", "NxpTestSupport"]),
+    .testTarget(name: "NxpInterpTests", dependencies: ["NxpInterp", "NxpTestSupport"]),
+    .testTarget(name: "NxpCacheTests", dependencies: ["NxpCache", "NxpTestSupport"]),
+    .testTarget(name: "NxpSyntaxTests", dependencies: ["NxpSyntax", "NxpTestSupport"]),
+    .testTarget(name: "NxpRuntimeTests", dependencies: ["NxpRuntime", "NxpTestSupport"]),
+    .testTarget(name: "NxpCLITests", dependencies: ["NxpTestSupport"]),
+  ],
+  swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,1 @@
+// NxpCache: placeholder until its first real file lands.

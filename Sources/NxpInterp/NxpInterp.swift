@@ -1,0 +1,1 @@
+// NxpInterp: placeholder until its first real file lands.

@@ -1,0 +1,1 @@
+// NxpLineEdit: placeholder until its first real file lands.

@@ -1,0 +1,1 @@
+// NxpModels: placeholder until its first real file lands.

@@ -1,0 +1,1 @@
+// NxpRuntime: placeholder until its first real file lands.

@@ -1,0 +1,1 @@
+// NxpSyntax: placeholder until its first real file lands.

@@ -1,0 +1,1 @@
+// NxpTensor: placeholder until its first real file lands.

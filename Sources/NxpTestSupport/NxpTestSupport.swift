@@ -1,0 +1,1 @@
+// NxpTestSupport: placeholder until its first real file lands.

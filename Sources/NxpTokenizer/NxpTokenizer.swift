@@ -1,0 +1,1 @@
+// NxpTokenizer: placeholder until its first real file lands.
