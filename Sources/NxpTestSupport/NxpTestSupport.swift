@@ -1,1 +1,0 @@
-// NxpTestSupport: placeholder until its first real file lands.

@@ -1,0 +1,87 @@
+import Foundation
+
+/// Where tests find the repository, the default model and Python.
+public enum TestEnvironment {
+  /// The package root, found from this file's path at compile time.
+  public static let repoRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+  }()
+
+  /// nxp's models folder, resolved the way nxp resolves it: `NXP_MODELS_DIR`, else
+  /// `$XDG_CACHE_HOME/nxp/models`, else `~/.cache/nxp/models`.
+  public static var modelsDir: String {
+    let env = ProcessInfo.processInfo.environment
+    if let d = env["NXP_MODELS_DIR"], !d.isEmpty { return d }
+    if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return x + "/nxp/models" }
+    return NSHomeDirectory() + "/.cache/nxp/models"
+  }
+
+  /// The default subject model, SmolLM2-135M-Instruct Q4_1. Tests that need it fail with the
+  /// install command when it is missing: the test command installs it first.
+  public static func defaultModelPath() throws -> String {
+    let path = modelsDir + "/SmolLM2-135M-Instruct.Q4_1.gguf"
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw TestSupportError("default model missing at \(path); install it with `scripts/install-model.sh`")
+    }
+    return path
+  }
+
+  /// A fresh empty directory under the system temporary folder.
+  public static func temporaryDirectory(_ label: String = "nxp-test") throws -> String {
+    let path = NSTemporaryDirectory() + "\(label)-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+  }
+}
+
+public struct TestSupportError: Error, CustomStringConvertible {
+  public var description: String
+  public init(_ d: String) { description = d }
+}
+
+/// Runs the Python reference scripts under `Tests/Reference/` that compute expected values
+/// independently (numpy, gguf, tokenizers, safetensors).
+public enum PythonReference {
+  public struct Result {
+    public var status: Int32
+    public var stdout: Data
+    public var stderr: String
+  }
+
+  /// Runs `python3 Tests/Reference/<script> <arguments>` and returns its output; throws with
+  /// its stderr when it fails (for example when a Python package is missing).
+  public static func run(_ script: String, _ arguments: [String] = [], stdin: Data? = nil) throws -> Data {
+    let r = try runAllowingFailure(script, arguments, stdin: stdin)
+    guard r.status == 0 else {
+      throw TestSupportError("python3 \(script) failed with status \(r.status):\n\(r.stderr)")
+    }
+    return r.stdout
+  }
+
+  public static func runAllowingFailure(_ script: String, _ arguments: [String] = [], stdin: Data? = nil) throws -> Result {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", TestEnvironment.repoRoot + "/Tests/Reference/" + script] + arguments
+    let out = Pipe(), err = Pipe(), inp = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = inp
+    try p.run()
+    if let stdin { inp.fileHandleForWriting.write(stdin) }
+    try inp.fileHandleForWriting.close()
+    // Read both pipes concurrently so a chatty script cannot fill one and block.
+    var errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+      errData = err.fileHandleForReading.readDataToEndOfFile()
+      group.leave()
+    }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    p.waitUntilExit()
+    return Result(status: p.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+  }
+}
