@@ -116,7 +116,7 @@ public enum SafeTensorsDType: String, Sendable, CaseIterable, CustomStringConver
   // MARK: - Scalar conversions
 
   /// IEEE half bits to Float (exact; NaN payloads kept).
-  static func float(fromHalf h: UInt16) -> Float {
+  public static func float(fromHalf h: UInt16) -> Float {
     let sign = UInt32(h & 0x8000) << 16
     let exp = UInt32(h >> 10) & 0x1F
     let mant = UInt32(h & 0x3FF)
@@ -133,7 +133,7 @@ public enum SafeTensorsDType: String, Sendable, CaseIterable, CustomStringConver
   }
 
   /// Float to IEEE half bits, rounding to nearest even; overflow gives infinity.
-  static func half(from f: Float) -> UInt16 {
+  public static func half(from f: Float) -> UInt16 {
     let bits = f.bitPattern
     let sign = UInt16((bits >> 16) & 0x8000)
     let exp = Int((bits >> 23) & 0xFF)
@@ -162,7 +162,7 @@ public enum SafeTensorsDType: String, Sendable, CaseIterable, CustomStringConver
   }
 
   /// Float to bfloat16 bits, rounding to nearest even; NaN stays a quiet NaN.
-  static func bfloat16(from f: Float) -> UInt16 {
+  public static func bfloat16(from f: Float) -> UInt16 {
     let bits = f.bitPattern
     if f.isNaN { return UInt16(bits >> 16) | 0x40 }
     let rounded = bits &+ 0x7FFF &+ ((bits >> 16) & 1)
@@ -170,7 +170,7 @@ public enum SafeTensorsDType: String, Sendable, CaseIterable, CustomStringConver
   }
 
   /// OCP FP8 E4M3 (no infinities; S.1111.111 is NaN) to Float.
-  static func float(fromE4M3 b: UInt8) -> Float {
+  public static func float(fromE4M3 b: UInt8) -> Float {
     let negative = b & 0x80 != 0
     let exp = Int((b >> 3) & 0xF)
     let mant = Float(b & 0x7)
