@@ -32,6 +32,7 @@ public final class MappedFile: @unchecked Sendable {
     bytes = UnsafeRawBufferPointer(start: p, count: size)
   }
 
+  /// Maps the regular file at `path`; throws a `UserError` naming it when it cannot.
   public init(path: String) throws {
     isHeapCopy = false
     self.path = path

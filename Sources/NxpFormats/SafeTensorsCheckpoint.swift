@@ -83,10 +83,13 @@ public final class SafeTensorsCheckpoint: @unchecked Sendable {
   /// Tensor names, sorted.
   public var names: [String] { locations.keys.sorted() }
 
+  /// Number of tensors.
   public var count: Int { locations.count }
 
+  /// Whether the checkpoint has a tensor called `name`.
   public func contains(_ name: String) -> Bool { locations[name] != nil }
 
+  /// The tensor's dtype, shape and place in its shard; `missingTensor` if absent.
   public func info(_ name: String) throws -> SafeTensorInfo {
     try location(name).info
   }

@@ -34,6 +34,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
   public let metadata: [String: String]
   /// Tensors in data order (increasing offsets).
   public let tensors: [SafeTensorInfo]
+  /// The same tensors by name.
   public let tensorsByName: [String: SafeTensorInfo]
   /// Length of the JSON header (without the 8-byte length prefix).
   public let headerLength: Int
@@ -46,10 +47,12 @@ public final class SafeTensorsFile: @unchecked Sendable {
   /// Tensor names, sorted.
   public var names: [String] { tensorsByName.keys.sorted() }
 
+  /// Maps and validates the file at `path`; throws `SafeTensorsError` for a malformed file.
   public convenience init(path: String) throws {
     try self.init(file: MappedFile(path: path))
   }
 
+  /// Validates the bytes of an already mapped (or copied) file.
   public init(file: MappedFile) throws {
     self.file = file
     path = file.path
@@ -129,8 +132,10 @@ public final class SafeTensorsFile: @unchecked Sendable {
 
   // MARK: - Access
 
+  /// Whether the file has a tensor called `name`.
   public func contains(_ name: String) -> Bool { tensorsByName[name] != nil }
 
+  /// The tensor's dtype, shape and place; `missingTensor` if absent.
   public func info(_ name: String) throws -> SafeTensorInfo {
     guard let t = tensorsByName[name] else { throw SafeTensorsError.missingTensor(path: path, tensor: name) }
     return t

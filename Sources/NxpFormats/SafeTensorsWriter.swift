@@ -21,6 +21,7 @@ public struct SafeTensorsWriter: Sendable {
     var bytes: Data
   }
 
+  /// An empty writer with the given `__metadata__`.
   public init(metadata: [String: String] = [:]) {
     self.metadata = metadata
   }

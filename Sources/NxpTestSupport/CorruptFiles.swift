@@ -55,8 +55,10 @@ public enum SafeTensorsFault: String, CaseIterable, Sendable {
     withUnsafeBytes(of: Float(i).bitPattern.littleEndian) { Array($0) }
   }
 
+  /// The unbroken file.
   public static func valid() -> Data { SafeTensorsBytes.make(header: validHeader, data: validData) }
 
+  /// The key or tensor the error must name; nil for whole-file faults.
   public var culprit: String? {
     switch self {
     case .fileTooSmall, .headerLengthPastEnd, .headerTooLarge, .headerNotUTF8, .headerNotJSON, .headerNotObject:
@@ -70,6 +72,7 @@ public enum SafeTensorsFault: String, CaseIterable, Sendable {
     }
   }
 
+  /// The broken file.
   public func apply() -> Data {
     let h = SafeTensorsFault.validHeader
     let d = SafeTensorsFault.validData
@@ -178,8 +181,10 @@ public enum GGUFFault: String, CaseIterable, Sendable {
     return w
   }
 
+  /// The unbroken file.
   public static func valid() -> Data { validWriter().data() }
 
+  /// The key or tensor the error must name; nil for whole-file faults.
   public var culprit: String? {
     switch self {
     case .badMagic, .unsupportedVersion, .bigEndian, .hugeTensorCount, .hugeKeyCount, .missingKeys: return nil
@@ -194,6 +199,7 @@ public enum GGUFFault: String, CaseIterable, Sendable {
     }
   }
 
+  /// The broken file.
   public func apply() -> Data {
     var w = GGUFFault.validWriter()
     /// A key's bytes with a chosen type code and payload.

@@ -7,16 +7,19 @@ import NxpFormats
 /// Little-endian GGUF encoding pieces. Public so tests can assemble files no writer would
 /// produce (bad lengths, unknown type codes, invalid UTF-8).
 public struct GGUFBytes: Sendable {
+  /// The bytes so far.
   public private(set) var bytes: [UInt8] = []
 
   public init() {}
 
   public var count: Int { bytes.count }
 
+  /// An integer, little-endian.
   public mutating func append<T: FixedWidthInteger>(_ v: T) {
     withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
   }
 
+  /// Bytes as given.
   public mutating func append(raw: [UInt8]) { bytes += raw }
 
   /// A GGUF string: u64 byte length, then the bytes (not necessarily UTF-8).
@@ -25,6 +28,7 @@ public struct GGUFBytes: Sendable {
     bytes += s
   }
 
+  /// A GGUF string of `s`'s UTF-8.
   public mutating func append(string s: String) { append(stringBytes: Array(s.utf8)) }
 
   /// Zero bytes up to the next multiple of `alignment`.
@@ -93,6 +97,7 @@ public struct GGUFBytes: Sendable {
 ///     w.addTensor("x", type: .f32, dims: [4, 2], floats: Array(repeating: 0.5, count: 8))
 ///     let data = w.data()
 public struct GGUFWriter: Sendable {
+  /// The GGUF version written in the header (2 and 3 share a layout).
   public var version: UInt32
 
   /// A metadata entry: a key and value, or pre-encoded bytes written verbatim.
@@ -112,9 +117,12 @@ public struct GGUFWriter: Sendable {
     public var offset: UInt64?
   }
 
+  /// Metadata entries in file order.
   public private(set) var entries: [Entry] = []
+  /// Tensors in file order; editable so tests can corrupt a field.
   public var tensors: [Tensor] = []
 
+  /// An empty file of the given version.
   public init(version: UInt32 = 3) {
     self.version = version
   }
