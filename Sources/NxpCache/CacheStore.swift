@@ -114,8 +114,10 @@ public final class CacheStore: Sendable {
     for _ in 0..<4 {
       if rename(stagingPath, destination) == 0 {
         published = true
-        try syncPath(shard)
-        try syncPath(objectsPath)
+        // The entry is in place; should these flushes fail, a crash can at worst lose it, which
+        // a later get treats as a miss, so the put still succeeded.
+        try? syncPath(shard)
+        try? syncPath(objectsPath)
         return CacheEntry(key: key, manifest: sealed, directory: destination)
       }
       let code = errno
