@@ -4,13 +4,15 @@ import NxpTestSupport
 
 @testable import NxpCache
 
-/// A fresh store in a temporary folder, and the values tests put in it.
-struct CacheFixture {
+/// A fresh store in a temporary folder, removed with the fixture, and the values tests put in it.
+final class CacheFixture: Sendable {
   let store: CacheStore
 
   init(_ label: String = "nxp-cache") throws {
     store = CacheStore(root: try TestEnvironment.temporaryDirectory(label) + "/cache")
   }
+
+  deinit { try? FileManager.default.removeItem(atPath: folder) }
 
   /// The folder that holds the store, for files beside it.
   var folder: String { (store.root as NSString).deletingLastPathComponent }

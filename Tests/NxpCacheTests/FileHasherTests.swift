@@ -4,7 +4,7 @@ import Testing
 
 @testable import NxpCache
 
-@Suite struct FileHasherTests {
+@Suite final class FileHasherTests {
   let folder: String
   let hasher: FileHasher
 
@@ -12,6 +12,8 @@ import Testing
     folder = try CacheFixture.scratchFolder()
     hasher = FileHasher(memoPath: folder + "/memo/file-hashes.json")
   }
+
+  deinit { try? FileManager.default.removeItem(atPath: folder) }
 
   private func write(_ name: String, _ text: String, age: TimeInterval = 3600) throws -> String {
     let path = folder + "/" + name

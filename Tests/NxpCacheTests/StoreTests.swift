@@ -126,6 +126,7 @@ import Testing
 
   @Test func defaultRootPrefersEnvironmentThenNearestNxpFolder() throws {
     let top = try CacheFixture.scratchFolder()
+    defer { try? FileManager.default.removeItem(atPath: top) }
     let nested = top + "/a/b"
     try FileManager.default.createDirectory(atPath: nested, withIntermediateDirectories: true)
 
