@@ -35,6 +35,20 @@ public struct RunLog: Sendable {
     read(canonicalPath(script))?.bindings ?? [:]
   }
 
+  /// Every script with a record, by absolute path (for `cache gc`, which keeps what they reach).
+  public func scripts() -> [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    let decoder = JSONDecoder()
+    decoder.dateDecodingStrategy = .iso8601
+    return names.filter { $0.hasSuffix(".json") }.compactMap { name in
+      guard let data = FileManager.default.contents(atPath: directory + "/" + name),
+        let record = try? decoder.decode(Record.self, from: data),
+        record.formatVersion == Record.currentFormatVersion
+      else { return nil }
+      return record.script
+    }.sorted()
+  }
+
   // MARK: - Record file
 
   struct Record: Codable {
