@@ -200,16 +200,13 @@ public final class BPETokenizer: @unchecked Sendable {
       out.append(byteIDs[Int(word[0])])
       return
     }
-    let key = Array(word)
-    if let idByBytes, let id = idByBytes[key] {
+    if let idByBytes, let id = idByBytes[Array(word)] {
       out.append(id)
       return
     }
     let cacheable = word.count < Self.cachedWordLimit
-    if cacheable, let ids = cache[key] {
-      out.append(contentsOf: ids)
-      return
-    }
+    let hash = WordCache.hash(word)
+    if cacheable, cache.lookup(word, hash: hash, into: &out) { return }
     var symbols: [Int32] = []
     symbols.reserveCapacity(word.count)
     var lastWasUnknown = false
@@ -225,7 +222,7 @@ public final class BPETokenizer: @unchecked Sendable {
       }
     }
     merges.merge(&symbols)
-    if cacheable { cache[key] = symbols }
+    if cacheable { cache.insert(word, hash: hash, ids: symbols) }
     out.append(contentsOf: symbols)
   }
 
@@ -278,29 +275,5 @@ public final class BPETokenizer: @unchecked Sendable {
   /// Whether `id` is a special (control) token.
   public func isSpecial(_ id: Int32) -> Bool {
     id >= 0 && Int(id) < specialFlags.count && specialFlags[Int(id)]
-  }
-}
-
-// MARK: - Cache
-
-/// Encoded words by their bytes, shared by all threads using a tokenizer.
-final class WordCache: @unchecked Sendable {
-  private var words: [[UInt8]: [Int32]] = [:]
-  private let lock = NSLock()
-  /// When full the cache starts over, which keeps memory bounded on endless distinct words.
-  private let capacity = 100_000
-
-  subscript(key: [UInt8]) -> [Int32]? {
-    get {
-      lock.lock()
-      defer { lock.unlock() }
-      return words[key]
-    }
-    set {
-      lock.lock()
-      defer { lock.unlock() }
-      if words.count >= capacity { words.removeAll(keepingCapacity: true) }
-      words[key] = newValue
-    }
   }
 }

@@ -17,11 +17,16 @@ enum CharacterClass {
 
   /// The class of one scalar.
   static func of(_ v: UInt32) -> UInt8 {
-    if v < 0x10000 { return bmp[Int(v)] }
+    if v < 0x10000 { return bmpTable[Int(v)] }
     return compute(v)
   }
 
-  private static let bmp: [UInt8] = (0..<0x10000).map { compute(UInt32($0)) }
+  /// Classes of the Basic Multilingual Plane, computed once and never freed.
+  static let bmpTable: UnsafePointer<UInt8> = {
+    let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 0x10000)
+    for v in 0..<0x10000 { table[v] = compute(UInt32(v)) }
+    return UnsafePointer(table)
+  }()
 
   private static func compute(_ v: UInt32) -> UInt8 {
     if v == 0x0A || v == 0x0D { return space | newline }
@@ -38,39 +43,60 @@ enum CharacterClass {
 
 // MARK: - Decoded text
 
-/// A piece of UTF-8 text decoded into scalars with their classes and byte offsets. A class so
-/// that its buffers are reused from one piece to the next.
+/// A piece of UTF-8 text decoded into scalars with their classes and byte offsets. The buffers
+/// grow as needed and are reused from one piece to the next: decoding is the hot loop of
+/// pre-tokenization, so it writes through raw pointers.
 final class ScalarText {
-  var values: [UInt32] = []
-  var classes: [UInt8] = []
-  /// Byte offset of each scalar, plus one past the end.
-  var offsets: [Int] = []
+  private(set) var count = 0
+  private var capacity = 0
+  private(set) var values = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
+  private(set) var classes = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+  /// Byte offset of each scalar, plus one past the end (`offsets[count]`).
+  private(set) var offsets = UnsafeMutablePointer<Int>.allocate(capacity: 1)
 
-  var count: Int { values.count }
+  deinit {
+    values.deallocate()
+    classes.deallocate()
+    offsets.deallocate()
+  }
+
+  private func reserve(_ n: Int) {
+    guard n > capacity else { return }
+    let size = max(n, capacity * 2, 64)
+    values.deallocate()
+    classes.deallocate()
+    offsets.deallocate()
+    values = .allocate(capacity: size)
+    classes = .allocate(capacity: size)
+    offsets = .allocate(capacity: size + 1)
+    capacity = size
+  }
 
   /// Decodes `bytes`. Malformed sequences (not expected from a Swift String) become one
   /// U+FFFD-classed scalar per byte, so the split still covers every byte.
   func load(_ bytes: UnsafeBufferPointer<UInt8>) {
-    values.removeAll(keepingCapacity: true)
-    classes.removeAll(keepingCapacity: true)
-    offsets.removeAll(keepingCapacity: true)
     let n = bytes.count
+    reserve(n)
+    let table = CharacterClass.bmpTable
     var i = 0
+    var k = 0
     while i < n {
-      offsets.append(i)
+      offsets[k] = i
       let b0 = bytes[i]
       if b0 < 0x80 {
-        values.append(UInt32(b0))
-        classes.append(CharacterClass.of(UInt32(b0)))
+        values[k] = UInt32(b0)
+        classes[k] = table[Int(b0)]
         i += 1
-        continue
+      } else {
+        let (v, length) = Self.decode(bytes, at: i)
+        values[k] = v
+        classes[k] = v < 0x10000 ? table[Int(v)] : CharacterClass.of(v)
+        i += length
       }
-      let (v, len) = Self.decode(bytes, at: i)
-      values.append(v)
-      classes.append(CharacterClass.of(v))
-      i += len
+      k += 1
     }
-    offsets.append(n)
+    offsets[k] = n
+    count = k
   }
 
   /// Decodes one multi-byte scalar at `i`, returning U+FFFD and length 1 when malformed.

@@ -82,18 +82,23 @@ struct PreTokenizer: Sendable, Equatable {
       spaced.withUnsafeBufferPointer { apply(step: k + 1, $0, scratch, emit) }
 
     case .digits(let individual):
-      let text = scratch.texts[k]
-      text.load(bytes)
+      // A streaming scan: only the number class is needed, so nothing is stored.
+      let table = CharacterClass.bmpTable
       var start = 0
-      while start < text.count {
-        let isNumber = text.classes[start] & CharacterClass.number != 0
-        var end = start + 1
-        if !isNumber || !individual {
-          while end < text.count, (text.classes[end] & CharacterClass.number != 0) == isNumber { end += 1 }
+      var i = 0
+      var previousIsNumber = false
+      while i < bytes.count {
+        let (v, length) = bytes[i] < 0x80 ? (UInt32(bytes[i]), 1) : ScalarText.decode(bytes, at: i)
+        let c = v < 0x10000 ? table[Int(v)] : CharacterClass.of(v)
+        let isNumber = c & CharacterClass.number != 0
+        if i > start, isNumber != previousIsNumber || (isNumber && individual) {
+          apply(step: k + 1, slice(bytes, start, i), scratch, emit)
+          start = i
         }
-        apply(step: k + 1, slice(bytes, text.offsets[start], text.offsets[end]), scratch, emit)
-        start = end
+        previousIsNumber = isNumber
+        i += length
       }
+      if start < bytes.count { apply(step: k + 1, slice(bytes, start, bytes.count), scratch, emit) }
 
     case .pattern(let pattern):
       let text = scratch.texts[k]

@@ -72,6 +72,30 @@ import Testing
     #expect(t.encode(" abc") == [Tiny.id("Ġ"), Tiny.id("abc")])
   }
 
+  @Test func wordCacheStoresLooksUpAndStartsOverWhenFull() {
+    let cache = WordCache(limit: 3)
+    func lookup(_ word: String) -> [Int32]? {
+      var out: [Int32] = [7]
+      let found = Array(word.utf8).withUnsafeBufferPointer { cache.lookup($0, hash: WordCache.hash($0), into: &out) }
+      return found ? Array(out.dropFirst()) : nil
+    }
+    func insert(_ word: String, _ ids: [Int32]) {
+      Array(word.utf8).withUnsafeBufferPointer { cache.insert($0, hash: WordCache.hash($0), ids: ids) }
+    }
+    insert("ab", [1, 2])
+    insert("abc", [3])
+    insert("", [])
+    #expect(lookup("ab") == [1, 2])
+    #expect(lookup("abc") == [3])
+    #expect(lookup("") == [])
+    #expect(lookup("a") == nil)
+    insert("ab", [9])
+    #expect(lookup("ab") == [1, 2])
+    insert("x", [4])
+    #expect(lookup("x") == [4])
+    #expect(lookup("ab") == nil)
+  }
+
   // MARK: - Added tokens
 
   @Test func specialTokensAreMatchedOrReadAsText() throws {
