@@ -16,21 +16,28 @@ struct ReferenceOutput: Decodable {
   var decoded: [String]
 }
 
-/// One run of the Python reference: its output and the tokenizer.json it saved.
+/// One run of the Python reference: its output, the tokenizer.json it saved and, for the
+/// `gguf-synthetic` mode, the tokenizer read from the GGUF file it wrote.
 struct ReferenceRun {
   var texts: [String]
   var output: ReferenceOutput
   var tokenizerJSON: Data
+  var ggufTokenizer: BPETokenizer?
 
-  /// Runs `tokenizer_reference.py <mode> <argument> <save path>` on `texts`.
+  /// Runs `tokenizer_reference.py <mode> <argument> <saved json> [<saved gguf>]` on `texts`.
   static func run(_ mode: String, _ argument: String, texts: [String]) throws -> ReferenceRun {
     let dir = try TestEnvironment.temporaryDirectory("nxp-tokenizer")
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    let saved = dir + "/tokenizer.json"
+    let savedJSON = dir + "/tokenizer.json"
+    let savedGGUF = dir + "/tokenizer.gguf"
+    let writesGGUF = mode == "gguf-synthetic"
     let input = try JSONEncoder().encode(["texts": texts])
-    let stdout = try PythonReference.run("tokenizer_reference.py", [mode, argument, saved], stdin: input)
+    let stdout = try PythonReference.run(
+      "tokenizer_reference.py", [mode, argument, savedJSON] + (writesGGUF ? [savedGGUF] : []), stdin: input)
     let output = try JSONDecoder().decode(ReferenceOutput.self, from: stdout)
-    return ReferenceRun(texts: texts, output: output, tokenizerJSON: try Data(contentsOf: URL(fileURLWithPath: saved)))
+    return ReferenceRun(
+      texts: texts, output: output, tokenizerJSON: try Data(contentsOf: URL(fileURLWithPath: savedJSON)),
+      ggufTokenizer: writesGGUF ? try BPETokenizer(gguf: GGUFFile(path: savedGGUF)) : nil)
   }
 }
 
@@ -46,6 +53,16 @@ enum References {
     var runs: [String: Result<ReferenceRun, Error>] = [:]
     for style in ["gpt2", "gpt2-prefix", "smollm", "llama3", "qwen2"] {
       runs[style] = Result { try ReferenceRun.run("synthetic", style, texts: texts) }
+    }
+    return runs
+  }()
+
+  /// Trained vocabularies written to GGUF under the pre-tokenizer names gpt2, smollm,
+  /// llama-bpe and qwen2.
+  static let ggufSynthetic: [String: Result<ReferenceRun, Error>] = {
+    var runs: [String: Result<ReferenceRun, Error>] = [:]
+    for style in ["gpt2", "smollm", "llama3", "qwen2"] {
+      runs[style] = Result { try ReferenceRun.run("gguf-synthetic", style, texts: texts) }
     }
     return runs
   }()

@@ -101,6 +101,21 @@ import Testing
     #expect(failures == [])
   }
 
+  @Test(arguments: ["gpt2", "smollm", "llama3", "qwen2"])
+  func syntheticGGUFMatchesHF(style: String) throws {
+    let reference = try #require(References.ggufSynthetic[style]).get()
+    let tokenizer = try #require(reference.ggufTokenizer)
+    #expect(tokenizer.vocabularySize == reference.output.vocab_size)
+    #expect(mismatches(reference.texts, expected: reference.output.ids) { tokenizer.encode($0) } == [])
+    #expect(
+      mismatches(reference.texts, expected: reference.output.plain_ids) { tokenizer.encode($0, parseSpecial: false) } == [])
+    #expect(
+      mismatches(reference.texts, expected: reference.output.with_special_tokens) {
+        tokenizer.encode($0, addSpecialTokens: true)
+      } == [])
+    #expect(tokenizer.addsBOS == (style == "llama3"))
+  }
+
   @Test func llama3StyleAddsBOSAndIgnoresMerges() throws {
     let reference = try #require(References.synthetic["llama3"]).get()
     let tokenizer = try BPETokenizer(tokenizerJSON: reference.tokenizerJSON)

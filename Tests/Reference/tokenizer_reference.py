@@ -8,6 +8,10 @@ Usage:
   tokenizer_reference.py synthetic STYLE SAVE.json
       Trains a small byte-level BPE with the pre-tokenizer of STYLE (gpt2, gpt2-prefix,
       smollm, llama3, qwen2) on a built-in corpus plus the test texts, and saves it.
+  tokenizer_reference.py gguf-synthetic STYLE SAVE.json SAVE.gguf
+      Trains as `synthetic`, writes the vocabulary as a GGUF file (tokens, types, merges,
+      the GGUF pre-tokenizer name of STYLE, BOS/EOS), then builds the reference from that
+      GGUF as the `gguf` mode does.
   tokenizer_reference.py json TOKENIZER.json
       Loads an existing tokenizer.json.
 
@@ -109,7 +113,51 @@ def from_gguf(path):
                             for i, t in enumerate(types) if t in (2, 3)])
     tok.add_tokens([AddedToken(tokens[i], special=False, normalized=False)
                     for i, t in enumerate(types) if t == 4])
+    # BOS/EOS as llama.cpp adds them: the keys, else BOS by default for the Llama 3 family.
+    bos, eos = field("tokenizer.ggml.bos_token_id"), field("tokenizer.ggml.eos_token_id")
+    add_bos = bool(field("tokenizer.ggml.add_bos_token", family == "llama3")) and bos is not None
+    add_eos = bool(field("tokenizer.ggml.add_eos_token", False)) and eos is not None
+    if add_bos or add_eos:
+        single = ([f"{tokens[bos]}:0"] if add_bos else []) + ["$A:0"] + ([f"{tokens[eos]}:0"] if add_eos else [])
+        specials = ([(tokens[bos], bos)] if add_bos else []) + ([(tokens[eos], eos)] if add_eos else [])
+        tok.post_processor = processors.TemplateProcessing(single=" ".join(single), special_tokens=specials)
     return tok
+
+
+# The GGUF pre-tokenizer name written for each synthetic style.
+GGUF_NAMES = {"gpt2": "gpt2", "smollm": "smollm", "llama3": "llama-bpe", "qwen2": "qwen2"}
+
+
+def write_gguf(tok, style, path):
+    """Writes tok's vocabulary as GGUF tokenizer metadata (no tensors)."""
+    try:
+        import gguf
+    except ImportError as e:
+        sys.exit(f"tokenizer_reference.py needs the 'gguf' package ({e}); install it with: pip install gguf")
+    config = json.loads(tok.to_str())
+    vocab = tok.get_vocab(with_added_tokens=True)
+    tokens = [None] * (max(vocab.values()) + 1)
+    for t, i in vocab.items():
+        tokens[i] = t
+    if None in tokens:
+        sys.exit("the synthetic vocabulary has holes")
+    added = {a["content"]: a for a in config["added_tokens"]}
+    types = [(gguf.TokenType.CONTROL if added[t]["special"] else gguf.TokenType.USER_DEFINED) if t in added
+             else gguf.TokenType.NORMAL for t in tokens]
+    merges = [m if isinstance(m, str) else " ".join(m) for m in config["model"]["merges"]]
+    w = gguf.GGUFWriter(path, "llama")
+    w.add_tokenizer_model("gpt2")
+    w.add_tokenizer_pre(GGUF_NAMES[style])
+    w.add_token_list(tokens)
+    w.add_token_types(types)
+    w.add_token_merges(merges)
+    w.add_bos_token_id(0)
+    w.add_eos_token_id(1)
+    w.add_add_bos_token(style == "llama3")
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
 
 
 def synthetic(style, texts):
@@ -175,6 +223,11 @@ def main():
         tok = from_gguf(sys.argv[2])
     elif mode == "synthetic":
         tok = synthetic(sys.argv[2], texts)
+    elif mode == "gguf-synthetic":
+        if len(sys.argv) < 5:
+            sys.exit(__doc__)
+        write_gguf(synthetic(sys.argv[2], texts), sys.argv[2], sys.argv[4])
+        tok = from_gguf(sys.argv[4])
     elif mode == "json":
         tok = Tokenizer.from_file(sys.argv[2])
     else:
