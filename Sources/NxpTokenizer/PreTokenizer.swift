@@ -13,6 +13,13 @@ struct PreTokenizer: Sendable, Equatable {
   }
 
   var steps: [Step]
+  /// Pattern steps work on long text in chunks of about this many bytes (see `chunkEnd`).
+  var chunkBytes = 1 << 16
+
+  init(steps: [Step], chunkBytes: Int = 1 << 16) {
+    self.steps = steps
+    self.chunkBytes = chunkBytes
+  }
 
   // MARK: - GGUF names
 
@@ -102,14 +109,36 @@ struct PreTokenizer: Sendable, Equatable {
 
     case .pattern(let pattern):
       let text = scratch.texts[k]
-      text.load(bytes)
-      var start = 0
-      while start < text.count {
-        let end = pattern.match(text, at: start)
-        apply(step: k + 1, slice(bytes, text.offsets[start], text.offsets[end]), scratch, emit)
-        start = end
+      var chunkStart = 0
+      while chunkStart < bytes.count {
+        let chunk = slice(bytes, chunkStart, chunkEnd(bytes, from: chunkStart))
+        text.load(chunk)
+        var start = 0
+        while start < text.count {
+          let end = pattern.match(text, at: start)
+          apply(step: k + 1, slice(chunk, text.offsets[start], text.offsets[end]), scratch, emit)
+          start = end
+        }
+        chunkStart += chunk.count
       }
     }
+  }
+
+  /// Where to end the chunk starting at `from`: the whole rest when short, else the first
+  /// ASCII `letter space letter` after `chunkBytes`, cut before the space. Every pattern ends a
+  /// match there (no match runs from a letter into a space) and starts the next match at the
+  /// space the same way with or without the text before it, so splitting there changes nothing
+  /// while keeping the decode buffers small. Text without such a place is taken whole.
+  private func chunkEnd(_ bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+    let n = bytes.count
+    guard n - from > chunkBytes else { return n }
+    func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }
+    var p = from + chunkBytes
+    while p + 1 < n {
+      if bytes[p] == 0x20, isLetter(bytes[p - 1]), isLetter(bytes[p + 1]) { return p }
+      p += 1
+    }
+    return n
   }
 
   /// The pieces of `text`, for inspection and tests.

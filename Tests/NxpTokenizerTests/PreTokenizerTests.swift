@@ -69,4 +69,21 @@ import Testing
     #expect(pieces(steps, " hi") == [" hi"])
     #expect(pieces(steps, "") == [])
   }
+
+  // MARK: - Chunking
+
+  @Test(arguments: [
+    [PreTokenizer.Step.pattern(.gpt2)], [.digits(individual: true), .pattern(.gpt2)], [.pattern(.llama3)],
+    [.pattern(.qwen2)],
+  ])
+  func chunkingLongTextDoesNotChangeThePieces(steps: [PreTokenizer.Step]) {
+    let whole = PreTokenizer(steps: steps, chunkBytes: .max)
+    for chunkBytes in [1, 5, 64] {
+      let chunked = PreTokenizer(steps: steps, chunkBytes: chunkBytes)
+      let differing = TestTexts.all.filter { chunked.pieces(of: $0) != whole.pieces(of: $0) }
+      #expect(differing == [], "chunkBytes \(chunkBytes)")
+    }
+    let long = String(repeating: TestTexts.fixed[5] + " It's 1234 \n\n ", count: 2000)
+    #expect(PreTokenizer(steps: steps).pieces(of: long) == whole.pieces(of: long))
+  }
 }
