@@ -11,12 +11,13 @@ extension Parser {
       let start = position
       do {
         var statement = try statement()
+        try terminator()
+        // Kept only when it ends cleanly: `x = a @ b` does not define `x`.
         statement.cell = cells.count - 1
         if case .cellMarker = statement.kind {} else {
           cells[cells.count - 1].statements.append(statements.count)
         }
         statements.append(statement)
-        try terminator()
       } catch {
         synchronize(statementStart: start)
       }

@@ -31,10 +31,11 @@ public struct Parser {
   }
 
   /// How deeply brackets and unary operators may nest, and how tall an expression tree may grow.
-  /// Both bounds keep recursion over the tree (here, in the resolver, in the runtime) far from
-  /// the end of a thread's stack whatever the input.
-  static let maxNesting = 64
-  static let maxHeight = 256
+  /// Both bounds keep recursion over a tree (parsing, printing, comparing, resolving, running)
+  /// within about 2 MiB of stack in a debug build, and far less in a release build, whatever
+  /// the input; threads on Linux have 8 MiB.
+  static let maxNesting = 48
+  static let maxHeight = 128
 
   // MARK: - State
 
