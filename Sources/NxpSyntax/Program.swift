@@ -75,6 +75,14 @@ public struct Program: Sendable {
   /// Errors from parsing imported files and from resolving names, imports and cycles.
   public var diagnostics: [Diagnostic]
 
+  public init(script: Script, imports: [Script], definitions: [Definition], effects: [Effect], diagnostics: [Diagnostic]) {
+    self.script = script
+    self.imports = imports
+    self.definitions = definitions
+    self.effects = effects
+    self.diagnostics = diagnostics
+  }
+
   public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
   /// The definition of `name`, if it has one.

@@ -275,7 +275,7 @@ final class Repl {
     for d in definitions {
       switch d.kind {
       case .param:
-        rows.append([.string(d.name), .string("param"), .string((graph.params[d.name] ?? .none).description), .string("")])
+        rows.append([.string(d.name), .string("param"), .string((graph.params[d.name] ?? .null).description), .string("")])
       case .binding:
         switch graph.bindings[d.name] {
         case .node(let n)?:

@@ -1,5 +1,6 @@
 import Foundation
 import NxpCache
+import NxpCore
 import NxpRuntime
 
 extension Repl {

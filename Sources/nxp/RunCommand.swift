@@ -16,6 +16,9 @@ struct RunCommand: ParsableCommand {
   @Option(name: .customLong("cell"), help: ArgumentHelp("Run only the cell with this title (and what it depends on).", valueName: "title"))
   var cell: String?
 
+  @Flag(name: .customLong("summary"), help: "Print how many values were computed and loaded from the cache (on stderr; always shown on a terminal).")
+  var summary = false
+
   @OptionGroup var script: ScriptOptions
   @OptionGroup var cache: CacheOptions
 
@@ -60,8 +63,9 @@ struct RunCommand: ParsableCommand {
       throw ExitCode(ExitStatus.interrupted)
     }
     let e = session.evaluator
-    if Terminal.stderrIsTTY {
-      Terminal.printError(String(format: "[%d computed, %d loaded from cache, %.2fs]\n", e.computed.count, e.loaded.count, Date().timeIntervalSince(started)))
+    if Terminal.stderrIsTTY || summary {
+      let saved = e.sinksRun > 0 ? ", \(e.sinksRun) saved" : ""
+      Terminal.printError(String(format: "[%d computed, %d loaded from cache%@, %.2fs]\n", e.computed.count, e.loaded.count, saved, Date().timeIntervalSince(started)))
     }
   }
 }

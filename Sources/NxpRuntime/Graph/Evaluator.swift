@@ -29,6 +29,8 @@ public final class Evaluator {
   public private(set) var computed: [String] = []
   /// Nodes loaded from disk in this session.
   public private(set) var loaded: [String] = []
+  /// Sinks run in this session (`save`): they act every time their statement runs.
+  public private(set) var sinksRun = 0
 
   public init(cache: CacheStore, environment: Environment, models: ModelPool = ModelPool(), style: RenderStyle = RenderStyle()) {
     self.cache = cache
@@ -94,6 +96,10 @@ public final class Evaluator {
     if node.primitive.persists {
       try store(result, node: node, wallTime: wall)
       checkpoint.clear()
+    }
+    if node.primitive.isSink {
+      sinksRun += 1
+      return result
     }
     memory[node.key] = result
     computed.append(node.key)

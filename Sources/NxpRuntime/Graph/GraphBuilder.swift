@@ -134,7 +134,7 @@ struct LoweringState {
     case .float(let f): return .constant(.float(f))
     case .string(let s): return .constant(.string(s))
     case .bool(let b): return .constant(.bool(b))
-    case .none: return .constant(.none)
+    case .none: return .constant(.null)
     case .neuron(let l, let i): return .constant(.neuron(NeuronRef(layer: l, index: i)))
     case .name(let n):
       if let p = params[n] { return .constant(p) }

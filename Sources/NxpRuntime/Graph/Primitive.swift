@@ -72,7 +72,7 @@ public struct Arguments {
     self.primitive = primitive
   }
 
-  public subscript(_ name: String) -> Value { values[name] ?? .none }
+  public subscript(_ name: String) -> Value { values[name] ?? .null }
 
   public func int(_ name: String) throws -> Int {
     guard let i = self[name].int else { throw wrong(name, "an Int") }

@@ -10,7 +10,7 @@ final class CorpusOp: Primitive {
       Param("source", .oneOf([.string, .list(.string)]), positional: true, doc: "an installed corpus name (\"fortunes\"), a file, a folder, a glob, or a list of them"),
       Param("split", .string, default: .string("paragraphs"), doc: "how plain text splits into documents: \"paragraphs\" (blank lines), \"lines\", or \"file\""),
       Param("field", .string, default: .string("text"), doc: "the text field of JSON Lines files"),
-      Param("limit", .oneOf([.int, .none]), default: .none, doc: "keep only the first n documents"),
+      Param("limit", .oneOf([.int, .null]), default: .null, doc: "keep only the first n documents"),
     ]
   }
   let summary = "documents of text from files (plain text or JSON Lines) or an installed corpus"

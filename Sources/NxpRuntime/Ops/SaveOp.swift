@@ -53,6 +53,6 @@ final class SaveOp: Primitive {
       throw UserError("save: unknown file type \".\(ext)\"; use .safetensors, .jsonl, .csv or .json")
     }
     try AtomicFile.write(data, to: path)
-    return .none
+    return .null
   }
 }

@@ -102,7 +102,7 @@ final class SortOp: Primitive {
 }
 
 func isMissing(_ v: Value) -> Bool {
-  if case .none = v { return true }
+  if case .null = v { return true }
   if case .float(let f) = v, f.isNaN { return true }
   return false
 }
@@ -135,21 +135,21 @@ final class WhereOp: Primitive {
     [
       Param("table", tabularTypes, positional: true, doc: "the table to filter"),
       Param("column", .string, positional: true, doc: "the column to test"),
-      Param("equals", .any, default: .none, doc: "keep rows equal to this value"),
-      Param("not", .any, default: .none, doc: "keep rows not equal to this value"),
-      Param("above", .number, default: .none, doc: "keep rows greater than this"),
-      Param("below", .number, default: .none, doc: "keep rows less than this"),
-      Param("atLeast", .number, default: .none, doc: "keep rows greater than or equal to this"),
-      Param("atMost", .number, default: .none, doc: "keep rows less than or equal to this"),
-      Param("contains", .string, default: .none, doc: "keep rows whose text contains this"),
-      Param("in", .list(.any), default: .none, doc: "keep rows equal to one of these"),
+      Param("equals", .any, default: .null, doc: "keep rows equal to this value"),
+      Param("not", .any, default: .null, doc: "keep rows not equal to this value"),
+      Param("above", .number, default: .null, doc: "keep rows greater than this"),
+      Param("below", .number, default: .null, doc: "keep rows less than this"),
+      Param("atLeast", .number, default: .null, doc: "keep rows greater than or equal to this"),
+      Param("atMost", .number, default: .null, doc: "keep rows less than or equal to this"),
+      Param("contains", .string, default: .null, doc: "keep rows whose text contains this"),
+      Param("in", .list(.any), default: .null, doc: "keep rows equal to one of these"),
     ]
   }
   let summary = "rows whose column passes every given test (equals, not, above, below, atLeast, atMost, contains, in)"
   let example = "show scores |> where(\"score\", above: 0.5)"
   func resultType(_ args: [String: ValueType]) throws -> ValueType {
     // A filter with no test would silently keep every row.
-    if !WhereOp.tests.contains(where: { args[$0] != nil && args[$0] != ValueType.none }) {
+    if !WhereOp.tests.contains(where: { args[$0] != nil && args[$0] != ValueType.null }) {
       throw UserError("where needs a test: one of \(WhereOp.tests.map { "`\($0):`" }.joined(separator: ", "))")
     }
     return .table

@@ -27,7 +27,7 @@ public final class Corpus: RuntimeObject {
       let room = max(20, style.width - 8)
       out += String(format: "%5d  ", i) + (line.count > room ? String(line.prefix(room - 1)) + "…" : line) + "\n"
     }
-    if documents.count > 3 { out += "  ... \(documents.count - 3) more documents\n" }
+    if documents.count > 3 { out += "  ... \(documents.count - 3) more document\(documents.count == 4 ? "" : "s")\n" }
     return out
   }
 }

@@ -73,7 +73,7 @@ public final class Table: RuntimeObject {
         out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
       }
     }
-    if rows.count > shown.count { out += "... \(rows.count - shown.count) more rows\n" }
+    if rows.count > shown.count { out += "... \(rows.count - shown.count) more row\(rows.count - shown.count == 1 ? "" : "s")\n" }
     return out
   }
 
@@ -85,7 +85,7 @@ public final class Table: RuntimeObject {
       if f.isInfinite { return f < 0 ? "-inf" : "inf" }
       return abs(f) >= 1000 ? String(format: "%.1f", f) : String(format: "%.4f", f)
     case .string(let s): return visible(s)
-    case .none: return "-"
+    case .null: return "-"
     default: return v.description
     }
   }

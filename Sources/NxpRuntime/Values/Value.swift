@@ -17,7 +17,7 @@ public struct NeuronRef: Hashable, Sendable, Comparable, CustomStringConvertible
 /// corpora, records, tables, tensors) are objects that know how to summarise, render and cache
 /// themselves.
 public indirect enum Value: CustomStringConvertible {
-  case none
+  case null
   case bool(Bool)
   case int(Int)
   case float(Double)
@@ -32,7 +32,7 @@ public indirect enum Value: CustomStringConvertible {
 
   public var type: ValueType {
     switch self {
-    case .none: return .none
+    case .null: return .null
     case .bool: return .bool
     case .int: return .int
     case .float: return .float
@@ -73,7 +73,7 @@ public indirect enum Value: CustomStringConvertible {
   }
 
   public var isNone: Bool {
-    if case .none = self { return true }
+    if case .null = self { return true }
     return false
   }
 
@@ -118,7 +118,7 @@ public indirect enum Value: CustomStringConvertible {
   /// The canonical form of a constant argument; objects never appear here (they are node inputs).
   public var canonical: CanonicalValue {
     switch self {
-    case .none: return .null
+    case .null: return .null
     case .bool(let b): return .bool(b)
     case .int(let i): return .int(Int64(i))
     case .float(let f): return .float(f)
@@ -137,7 +137,7 @@ public indirect enum Value: CustomStringConvertible {
   /// Source-like text: what a user would write to get this value.
   public var description: String {
     switch self {
-    case .none: return "none"
+    case .null: return "none"
     case .bool(let b): return b ? "true" : "false"
     case .int(let i): return String(i)
     case .float(let f): return formatFloat(f)

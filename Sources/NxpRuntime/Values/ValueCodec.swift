@@ -51,7 +51,7 @@ public enum ValueCodec {
   /// JSON form of a plain value. Records keep their field order as a list of pairs.
   static func jsonValue(_ v: Value) throws -> Any {
     switch v {
-    case .none: return NSNull()
+    case .null: return NSNull()
     case .bool(let b): return b
     case .int(let i): return i
     case .float(let f): return f.isFinite ? ["float": f] : ["float": formatFloat(f)]
@@ -66,7 +66,7 @@ public enum ValueCodec {
 
   static func value(fromJSON j: Any) throws -> Value {
     switch j {
-    case is NSNull: return .none
+    case is NSNull: return .null
     case let s as String: return .string(s)
     case let n as NSNumber:
       if CFGetTypeID(n) == CFBooleanGetTypeID() { return .bool(n.boolValue) }
@@ -149,16 +149,16 @@ extension Table: CacheCodable {
   }
 
   static func plainValue(_ j: Any?, _ kind: Kind) -> Value {
-    guard let j, !(j is NSNull) else { return kind == .float ? .float(.nan) : .none }
+    guard let j, !(j is NSNull) else { return kind == .float ? .float(.nan) : .null }
     switch kind {
-    case .int: return (j as? NSNumber).map { .int($0.intValue) } ?? .none
-    case .float: return (j as? NSNumber).map { .float($0.doubleValue) } ?? .none
-    case .bool: return (j as? NSNumber).map { .bool($0.boolValue) } ?? .none
-    case .string: return (j as? String).map { .string($0) } ?? .none
+    case .int: return (j as? NSNumber).map { .int($0.intValue) } ?? .null
+    case .float: return (j as? NSNumber).map { .float($0.doubleValue) } ?? .null
+    case .bool: return (j as? NSNumber).map { .bool($0.boolValue) } ?? .null
+    case .string: return (j as? String).map { .string($0) } ?? .null
     case .neuron:
-      guard let s = j as? String else { return .none }
+      guard let s = j as? String else { return .null }
       let parts = s.split(separator: ":").compactMap { Int($0) }
-      return parts.count == 2 ? .neuron(NeuronRef(layer: parts[0], index: parts[1])) : .none
+      return parts.count == 2 ? .neuron(NeuronRef(layer: parts[0], index: parts[1])) : .null
     }
   }
 
@@ -171,7 +171,7 @@ extension Table: CacheCodable {
     for row in rows {
       out += row.map { v -> String in
         switch v {
-        case .none: return ""
+        case .null: return ""
         case .float(let f): return f.isNaN ? "" : formatFloat(f)
         case .string(let s): return field(s)
         default: return field(v.description)

@@ -2,7 +2,7 @@
 /// fails in milliseconds instead of after an hour of recording.
 public indirect enum ValueType: Hashable, Sendable, CustomStringConvertible {
   case any
-  case none
+  case null
   case bool
   case int
   case float
@@ -43,7 +43,7 @@ public indirect enum ValueType: Hashable, Sendable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .any: return "Any"
-    case .none: return "None"
+    case .null: return "None"
     case .bool: return "Bool"
     case .int: return "Int"
     case .float: return "Float"
