@@ -120,7 +120,9 @@ struct ResolveState {
           diagnostics.append(
             Diagnostic(
               .error, message, file: file, range: name.range,
-              notes: [Diagnostic(.note, "`\(name.name)` is first defined here", file: earlier.file, range: earlier.nameRange)]))
+              notes: [
+                Diagnostic(.note, "`\(name.name)` is first defined here", file: earlier.file, range: earlier.nameRange)
+              ]))
           continue
         }
         indexByName[name.name] = definitions.count
@@ -310,7 +312,8 @@ struct ResolveState {
       return (r, d.range?.start.offset ?? 0)
     }
     return diagnostics.enumerated().sorted { a, b in
-      let ka = key(a.element), kb = key(b.element)
+      let ka = key(a.element)
+      let kb = key(b.element)
       return ka != kb ? ka < kb : a.offset < b.offset
     }.map(\.element)
   }

@@ -18,7 +18,9 @@ import Testing
     }
   }
 
-  static let primitives: Set<String> = ["load", "corpus", "excerpts", "record", "topk", "neurons", "head", "save", "f", "g"]
+  static let primitives: Set<String> = [
+    "load", "corpus", "excerpts", "record", "topk", "neurons", "head", "save", "f", "g",
+  ]
 
   static let script = """
     # neurons of layer 6
@@ -82,7 +84,8 @@ import Testing
     ]
     for _ in 0..<600 {
       let count = Int.random(in: 0..<25, using: &rng)
-      let text = (0..<count).map { _ in pieces.randomElement(using: &rng)! }.joined(separator: Bool.random(using: &rng) ? " " : "")
+      let text = (0..<count).map { _ in pieces.randomElement(using: &rng)! }.joined(
+        separator: Bool.random(using: &rng) ? " " : "")
       check(text)
     }
   }
@@ -118,7 +121,8 @@ import Testing
         result.script.statements.hash(into: &hasher)
         let same = result.script.statements == parse(text).script.statements
         lock.lock()
-        outcomes.append("\(result.diagnostics.count) \(program.diagnostics.count) \(same) \(result.script.description.count)")
+        outcomes.append(
+          "\(result.diagnostics.count) \(program.diagnostics.count) \(same) \(result.script.description.count)")
         lock.unlock()
       }
       done.signal()
