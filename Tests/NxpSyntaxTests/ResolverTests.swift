@@ -48,6 +48,12 @@ func expectResolveErrors(
     #expect(program.closure(of: ["texts"]).map(\.name) == ["model", "texts"])
   }
 
+  @Test func dependenciesAndPrimitivesAreListedInSourceOrder() {
+    let program = resolve("a = 1\nb = 2\nx = f(b) |> g(a) |> f(b, a)")
+    #expect(program.definition(named: "x")?.dependencies == ["b", "a"])
+    #expect(program.definition(named: "x")?.primitives == ["f", "g"])
+  }
+
   @Test func paramsMayUseOtherParams() {
     let program = resolve(
       "param b = a * 2 + 1\nparam a = -(1)\nparam c = {k: [a, 6:1, \"s\", none, true, -1.5], r: (b * 2)...10}")
