@@ -39,6 +39,11 @@ public struct Lexer {
   // MARK: - Main loop
 
   mutating func run() {
+    // A byte-order mark is not text: skip it without counting a column.
+    if chars.first == "\u{FEFF}" {
+      index = 1
+      location.offset = 3
+    }
     while index < chars.count {
       let start = location
       let startIndex = index
@@ -156,7 +161,8 @@ public struct Lexer {
       let run = Array(chars[startIndex..<index])
       let shown =
         run.allSatisfy(\.isPrintable) ? "'\(String(run))'" : run.map(\.codePoints).joined(separator: " ")
-      invalid(run.count == 1 ? "unexpected character \(shown)" : "unexpected characters \(shown)", from: startIndex, start)
+      invalid(
+        run.count == 1 ? "unexpected character \(shown)" : "unexpected characters \(shown)", from: startIndex, start)
     }
   }
 

@@ -247,7 +247,8 @@ extension Parser {
   @inline(never)
   mutating func makeList(_ items: [Expr], opener: Token) throws -> Expr {
     let closer = try close(
-      .rightBracket, "expected ']' after list elements", opener: opener, separator: "expected ',' between list elements")
+      .rightBracket, "expected ']' after list elements", opener: opener, separator: "expected ',' between list elements"
+    )
     return try make(.list(items), opener.range.union(closer.range))
   }
 

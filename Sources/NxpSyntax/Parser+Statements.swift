@@ -14,7 +14,8 @@ extension Parser {
         try terminator()
         // Kept only when it ends cleanly: `x = a @ b` does not define `x`.
         statement.cell = cells.count - 1
-        if case .cellMarker = statement.kind {} else {
+        if case .cellMarker = statement.kind {
+        } else {
           cells[cells.count - 1].statements.append(statements.count)
         }
         statements.append(statement)

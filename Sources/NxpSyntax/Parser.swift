@@ -19,7 +19,8 @@ public struct Parser {
     let incomplete =
       (lexed.endsInsideString || parser.reachedEndWhileContinuing) && lexerLeftovers == 0 && parserLeftovers == 0
     let diagnostics = (lexed.diagnostics + parser.diagnostics).enumerated().sorted {
-      let a = $0.element.range?.start.offset ?? 0, b = $1.element.range?.start.offset ?? 0
+      let a = $0.element.range?.start.offset ?? 0
+      let b = $1.element.range?.start.offset ?? 0
       return a != b ? a < b : $0.offset < $1.offset
     }.map(\.element)
     return ParseResult(script: script, diagnostics: diagnostics, isIncomplete: incomplete)
@@ -28,6 +29,25 @@ public struct Parser {
   /// Parses text that has no file of its own (a REPL entry, a test snippet).
   public static func parse(_ text: String, path: String = "<input>") -> ParseResult {
     parse(SourceFile(path: path, text: text))
+  }
+
+  /// Parses `text` as a single expression, such as the value in `--set layer=10` or
+  /// `:set layer=10`; anything after the expression is an error.
+  public static func parseExpression(_ text: String, path: String = "<input>") -> (
+    expression: Expr?, diagnostics: [Diagnostic]
+  ) {
+    let file = SourceFile(path: path, text: text)
+    let lexed = Lexer.tokenize(file)
+    var parser = Parser(file: file, tokens: lexed.tokens)
+    var expression: Expr?
+    do {
+      let parsed = try parser.expression()
+      parser.skipLineBreaks()
+      if !parser.check(.endOfInput) { throw parser.errorAtCurrent("expected end of input after expression") }
+      expression = parsed
+    } catch {}
+    let diagnostics = lexed.diagnostics + parser.diagnostics
+    return (diagnostics.isEmpty ? expression : nil, diagnostics)
   }
 
   /// How deeply brackets and unary operators may nest, and how tall an expression tree may grow.

@@ -29,7 +29,13 @@ enum PrettyPrinter {
 
   /// Binding strength, loosest first; a child looser than its place requires gets parentheses.
   enum Level: Int, Comparable {
-    case pipe = 1, range, additive, multiplicative, unary, postfix, primary
+    case pipe = 1
+    case range
+    case additive
+    case multiplicative
+    case unary
+    case postfix
+    case primary
 
     static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
   }

@@ -120,7 +120,9 @@ struct ResolveState {
           diagnostics.append(
             Diagnostic(
               .error, message, file: file, range: name.range,
-              notes: [Diagnostic(.note, "`\(name.name)` is first defined here", file: earlier.file, range: earlier.nameRange)]))
+              notes: [
+                Diagnostic(.note, "`\(name.name)` is first defined here", file: earlier.file, range: earlier.nameRange)
+              ]))
           continue
         }
         indexByName[name.name] = definitions.count
@@ -173,22 +175,20 @@ struct ResolveState {
     -> (names: [Identifier], primitives: [String])
   {
     var names: [Identifier] = []
-    var seen = Set<String>()
     var primitives: [Identifier] = []
-    var called = Set<String>()
     for root in expressions {
       root.forEach { e in
         switch e.kind {
         case .name(let name):
           if isDefined(name) {
-            if seen.insert(name).inserted { names.append(Identifier(name, range: e.range)) }
+            names.append(Identifier(name, range: e.range))
           } else {
             reportUnknownName(name, at: e.range, in: file)
           }
         case .call(let call), .pipe(_, let call):
           guard checkCalls else { return }
           if resolver.primitives.contains(call.callee.name) {
-            if called.insert(call.callee.name).inserted { primitives.append(call.callee) }
+            primitives.append(call.callee)
           } else {
             reportNotCallable(call.callee, in: file)
           }
@@ -196,9 +196,14 @@ struct ResolveState {
         }
       }
     }
-    // A pipe's callee is visited before its input but written after it: sort by position.
-    let bySource = { (a: Identifier, b: Identifier) in a.range.start < b.range.start }
-    return (names.sorted(by: bySource), primitives.sorted(by: bySource).map(\.name))
+    return (firstUses(names), firstUses(primitives).map(\.name))
+  }
+
+  /// The first use of each name, in source order (a pipe's callee is visited before its input
+  /// but written after it).
+  func firstUses(_ uses: [Identifier]) -> [Identifier] {
+    var seen = Set<String>()
+    return uses.sorted { $0.range.start < $1.range.start }.filter { seen.insert($0.name).inserted }
   }
 
   func isDefined(_ name: String) -> Bool {
@@ -310,7 +315,8 @@ struct ResolveState {
       return (r, d.range?.start.offset ?? 0)
     }
     return diagnostics.enumerated().sorted { a, b in
-      let ka = key(a.element), kb = key(b.element)
+      let ka = key(a.element)
+      let kb = key(b.element)
       return ka != kb ? ka < kb : a.offset < b.offset
     }.map(\.element)
   }

@@ -73,19 +73,6 @@ extension Token.Kind {
     }
   }
 
-  var isOpeningBracket: Bool {
-    self == .leftParen || self == .leftBracket || self == .leftBrace
-  }
-
-  var isClosingBracket: Bool {
-    self == .rightParen || self == .rightBracket || self == .rightBrace
-  }
-
-  /// Tokens that end a statement (or the input).
-  var endsStatement: Bool {
-    self == .newline || self == .semicolon || self == .endOfInput
-  }
-
   /// How the token is named in messages ("expected expression after '+'").
   var spelling: String {
     switch self {

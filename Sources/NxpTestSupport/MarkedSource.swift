@@ -9,7 +9,9 @@ import NxpCore
 /// The markers are the keycap digits 0️⃣ to 9️⃣ and 🔟; each is removed from the text and its
 /// position (in the text without markers) recorded.
 public struct MarkedSource: Sendable {
-  public static let markers: [Character] = ["0️⃣", "1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟"]
+  public static let markers: [Character] = [
+    "0️⃣", "1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟",
+  ]
 
   /// The text without markers.
   public let text: String

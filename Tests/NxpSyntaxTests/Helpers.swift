@@ -37,7 +37,8 @@ func sexp(_ e: Expr) -> String {
   case .neuron(let l, let i): return "neuron(\(l),\(i))"
   case .name(let n): return n
   case .list(let items): return "(list" + items.map { " " + sexp($0) }.joined() + ")"
-  case .record(let fields): return "(record" + fields.map { " \($0.key.debugDescription):" + sexp($0.value) }.joined() + ")"
+  case .record(let fields):
+    return "(record" + fields.map { " \($0.key.debugDescription):" + sexp($0.value) }.joined() + ")"
   case .range(let l, let u, let closed): return "(\(closed ? "..." : "..<") \(sexp(l)) \(sexp(u)))"
   case .unary(let op, let x): return "(\(op.rawValue) \(sexp(x)))"
   case .binary(let op, let a, let b): return "(\(op.rawValue) \(sexp(a)) \(sexp(b)))"

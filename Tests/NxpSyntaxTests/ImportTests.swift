@@ -99,8 +99,13 @@ func writeFiles(_ files: [String: String]) throws -> String {
     let program = resolver.load(path: dir + "/main.nxp")
     let d = try #require(program.diagnostics.first)
     #expect(program.diagnostics.count == 1)
-    #expect("\(d.file!.path):\(d.range!.start) \(d.message)" == "\(dir)/main.nxp:2:1 `model` is already defined in \(dir)/prelude.nxp")
-    #expect(d.notes.map { "\($0.file!.path):\($0.range!.start) \($0.message)" } == ["\(dir)/prelude.nxp:2:1 `model` is first defined here"])
+    #expect(
+      "\(d.file!.path):\(d.range!.start) \(d.message)"
+        == "\(dir)/main.nxp:2:1 `model` is already defined in \(dir)/prelude.nxp")
+    #expect(
+      d.notes.map { "\($0.file!.path):\($0.range!.start) \($0.message)" } == [
+        "\(dir)/prelude.nxp:2:1 `model` is first defined here"
+      ])
   }
 
   @Test func parseErrorsInsideAnImportedFileNameThatFileAndStopResolution() throws {

@@ -40,9 +40,17 @@ func spans(_ text: String) -> [String] {
   @Test func windowsLineEndingsEndLines() {
     let file = SourceFile(path: "crlf.nxp", text: "a = 1\r\nb = 2\r\n")
     let tokens = Lexer.tokenize(file).tokens
-    #expect(tokens.map(\.kind) == [.name("a"), .equal, .int(1), .newline, .name("b"), .equal, .int(2), .newline, .endOfInput])
+    #expect(
+      tokens.map(\.kind) == [.name("a"), .equal, .int(1), .newline, .name("b"), .equal, .int(2), .newline, .endOfInput])
     #expect(tokens[4].range.start == NxpCore.SourceLocation(line: 2, column: 1, offset: 7))
     #expect(file.lines == ["a = 1", "b = 2", ""])
+  }
+
+  @Test func aByteOrderMarkIsSkipped() {
+    let tokens = lex("\u{FEFF}# %% A\nx").tokens
+    #expect(tokens.map(\.kind) == [.cellMarker(title: "A"), .newline, .name("x"), .endOfInput])
+    #expect(tokens[0].range.start == NxpCore.SourceLocation(line: 1, column: 1, offset: 3))
+    #expect(tokens[2].range.start == NxpCore.SourceLocation(line: 2, column: 1, offset: 10))
   }
 
   @Test func keywordsAndPunctuation() {
@@ -72,7 +80,8 @@ func spans(_ text: String) -> [String] {
   }
 
   @Test func rangesAfterIntegersAreNotFractions() {
-    #expect(kinds("0..<30 0...29") == [.int(0), .halfOpenRange, .int(30), .int(0), .closedRange, .int(29), .endOfInput])
+    #expect(
+      kinds("0..<30 0...29") == [.int(0), .halfOpenRange, .int(30), .int(0), .closedRange, .int(29), .endOfInput])
   }
 
   @Test func malformedNumbers() {
@@ -102,7 +111,8 @@ func spans(_ text: String) -> [String] {
   @Test func tripleQuotedStringsSpanLinesAndDropTheClosingIndentation() {
     let text = "x = \"\"\"\n    hello\n      \"world\"\n\n    \"\"\"\ny"
     let tokens = lex(text).tokens
-    #expect(tokens.map(\.kind) == [.name("x"), .equal, .string("hello\n  \"world\"\n"), .newline, .name("y"), .endOfInput])
+    #expect(
+      tokens.map(\.kind) == [.name("x"), .equal, .string("hello\n  \"world\"\n"), .newline, .name("y"), .endOfInput])
     #expect(tokens[2].range.end == NxpCore.SourceLocation(line: 5, column: 8, offset: 40))
     #expect(tokens[4].range.start.line == 6)
   }
@@ -124,8 +134,13 @@ func spans(_ text: String) -> [String] {
       ),
       ("x = \"abc", "1:5-1:9 unterminated string", []),
       (#"x = "a\qb""#, #"1:7-1:9 invalid escape sequence '\q'"#, [Lexer.escapeHelp]),
-      (#""\u{110000}""#, #"1:2-1:12 invalid unicode escape '\u{110000}'"#, [#"write a Unicode scalar value in hex, like \u{1F600}"#]),
-      (#""\u{}""#, #"1:2-1:6 invalid unicode escape '\u{}'"#, [#"write a Unicode scalar value in hex, like \u{1F600}"#]),
+      (
+        #""\u{110000}""#, #"1:2-1:12 invalid unicode escape '\u{110000}'"#,
+        [#"write a Unicode scalar value in hex, like \u{1F600}"#]
+      ),
+      (
+        #""\u{}""#, #"1:2-1:6 invalid unicode escape '\u{}'"#, [#"write a Unicode scalar value in hex, like \u{1F600}"#]
+      ),
       (#""\u41""#, #"1:2-1:4 invalid unicode escape '\u'"#, [#"write a Unicode scalar value in hex, like \u{1F600}"#]),
       ("\"\"\"a\\\nb\"\"\"", "1:5-1:6 a backslash at the end of a line is not an escape", []),
     ]
@@ -139,9 +154,10 @@ func spans(_ text: String) -> [String] {
 
   @Test func unterminatedTripleQuotedStringEndsInsideAString() {
     let result = lex("x = \"\"\"abc\ndef\n")
-    #expect(result.diagnostics.map { "\($0.range!.start)-\($0.range!.end) \($0.message)" } == [
-      "1:5-1:8 unterminated triple-quoted string"
-    ])
+    #expect(
+      result.diagnostics.map { "\($0.range!.start)-\($0.range!.end) \($0.message)" } == [
+        "1:5-1:8 unterminated triple-quoted string"
+      ])
     #expect(result.endsInsideString)
     #expect(result.tokens.last?.range.start == NxpCore.SourceLocation(line: 3, column: 1, offset: 15))
   }

@@ -46,7 +46,10 @@ import Testing
     #expect(input.range == SourceRange(loc(1, 1, 0), loc(1, 11, 10)))
     #expect(call.range == SourceRange(loc(1, 15, 14), loc(1, 19, 18)))
     guard case .call(let inner) = input.kind else { throw Failure("not a call") }
-    #expect(inner.arguments.map(\.range) == [SourceRange(loc(1, 3, 2), loc(1, 4, 3)), SourceRange(loc(1, 6, 5), loc(1, 10, 9))])
+    #expect(
+      inner.arguments.map(\.range) == [
+        SourceRange(loc(1, 3, 2), loc(1, 4, 3)), SourceRange(loc(1, 6, 5), loc(1, 10, 9)),
+      ])
     #expect(inner.arguments[1].label == Identifier("k", range: SourceRange(loc(1, 6, 5), loc(1, 7, 6))))
   }
 
@@ -58,12 +61,41 @@ import Testing
   @Test func pipedArgumentsPutTheInputFirst() throws {
     let e = try #require(expression("x |> f(a, k: 1)"))
     guard case .pipe(let input, let call) = e.kind else { throw Failure("not a pipe") }
-    #expect(call.arguments(piping: input).map { ($0.label?.name ?? "_") + "=" + $0.value.description } == ["_=x", "_=a", "k=1"])
+    #expect(
+      call.arguments(piping: input).map { ($0.label?.name ?? "_") + "=" + $0.value.description } == [
+        "_=x", "_=a", "k=1",
+      ])
     #expect(call.positional.map(\.description) == ["a"])
   }
 
   @Test func integerLiteralsAreWhole64BitValues() {
     #expect(tree("9223372036854775807") == "9223372036854775807")
     #expect(tree("-9223372036854775807") == "(- 9223372036854775807)")
+  }
+}
+
+@Suite struct SingleExpressionTests {
+  @Test func valuesForSetParseAlone() {
+    let cases: [(String, String?, Bool, [String])] = [
+      ("-3", "-3", true, []),
+      ("[1, 2.5, \"a\", 6:1, {k: none}]", "[1, 2.5, \"a\", 6:1, {k: none}]", true, []),
+      ("0..<3", "0..<3", true, []),
+      ("f(x)", "f(x)", false, []),
+      ("n * 2", "n * 2", false, []),
+      ("1 2", nil, false, ["1:3 expected end of input after expression"]),
+      ("", nil, false, ["1:1 expected expression"]),
+      ("1 @", nil, false, ["1:3 unexpected character '@'"]),
+    ]
+    for (text, printed, literal, errors) in cases {
+      let (e, diagnostics) = Parser.parseExpression(text, path: "<set>")
+      #expect(e?.description == printed, "\(text)")
+      #expect((e?.isLiteral ?? false) == literal, "\(text)")
+      #expect(located(diagnostics) == errors, "\(text)")
+    }
+  }
+
+  @Test func statementsListTheirExpressions() {
+    let statements = parse("show a, b\nx = 1\nimport \"p\"\nf(2)").script.statements
+    #expect(statements.map { $0.expressions.map(\.description) } == [["a", "b"], ["1"], [], ["f(2)"]])
   }
 }

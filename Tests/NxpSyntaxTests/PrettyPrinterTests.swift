@@ -38,7 +38,8 @@ import Testing
 
   @Test func statements() {
     let script = parse("param  n=3\nshow a,b\nimport   \"x.nxp\"\n# %%   T  \nx=f(n)\n").script
-    #expect(script.statements.map(\.description) == ["param n = 3", "show a, b", "import \"x.nxp\"", "# %% T", "x = f(n)"])
+    #expect(
+      script.statements.map(\.description) == ["param n = 3", "show a, b", "import \"x.nxp\"", "# %% T", "x = f(n)"])
     #expect(script.description == "param n = 3\nshow a, b\nimport \"x.nxp\"\n# %% T\nx = f(n)")
   }
 

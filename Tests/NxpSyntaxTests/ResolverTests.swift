@@ -48,8 +48,15 @@ func expectResolveErrors(
     #expect(program.closure(of: ["texts"]).map(\.name) == ["model", "texts"])
   }
 
+  @Test func dependenciesAndPrimitivesAreListedInSourceOrder() {
+    let program = resolve("a = 1\nb = 2\nx = f(b) |> g(a) |> f(b, a)")
+    #expect(program.definition(named: "x")?.dependencies == ["b", "a"])
+    #expect(program.definition(named: "x")?.primitives == ["f", "g"])
+  }
+
   @Test func paramsMayUseOtherParams() {
-    let program = resolve("param b = a * 2 + 1\nparam a = -(1)\nparam c = {k: [a, 6:1, \"s\", none, true, -1.5], r: (b * 2)...10}")
+    let program = resolve(
+      "param b = a * 2 + 1\nparam a = -(1)\nparam c = {k: [a, 6:1, \"s\", none, true, -1.5], r: (b * 2)...10}")
     #expect(program.diagnostics.isEmpty)
     #expect(program.definitions.map(\.name) == ["a", "b", "c"])
     #expect(program.definition(named: "c")?.dependencies == ["a", "b"])
@@ -158,7 +165,10 @@ func expectResolveErrors(
         "\(source["2️⃣"]!) `a` uses `b` here", "\(source["3️⃣"]!) `b` uses `a` here",
       ])
     #expect(located(program.diagnostics[1].notes) == ["\(source["5️⃣"]!) `me` uses `me` here"])
-    #expect(located(program.diagnostics[2].notes) == ["5:5 `p` uses `q` here", "6:5 `q` uses `r` here", "7:5 `r` uses `p` here"])
+    #expect(
+      located(program.diagnostics[2].notes) == [
+        "5:5 `p` uses `q` here", "6:5 `q` uses `r` here", "7:5 `r` uses `p` here",
+      ])
     // What is not in a cycle is still ordered.
     #expect(program.definitions.map(\.name) == ["c", "ok"])
   }
@@ -213,7 +223,8 @@ func expectResolveErrors(
     #expect(program.diagnostics.isEmpty)
     #expect(program.definition(named: "x")?.dependencies == ["acts", "layer"])
     expectResolveErrors(
-      "param p = 1️⃣acts\ny = 2️⃣acts(1)\nparam q = layer + 1", [
+      "param p = 1️⃣acts\ny = 2️⃣acts(1)\nparam q = layer + 1",
+      [
         ("1️⃣", "param `p` must be a constant expression"),
         ("2️⃣", "cannot call `acts`: it is a value, not a primitive"),
       ], predefined: predefined)
