@@ -23,7 +23,11 @@ public struct GraphBuilder {
   public func build(_ program: Program) -> (Graph?, [Diagnostic]) {
     var state = LoweringState(builder: self)
     var diagnostics = program.diagnostics
-    if program.hasErrors { return (nil, diagnostics) }
+    // After resolver errors, lowering still runs so one pass reports every problem; definitions
+    // that use unknown names lower to nothing without further messages.
+    if program.diagnostics.contains(where: { $0.severity == .error }) && program.definitions.isEmpty && program.effects.isEmpty {
+      return (nil, diagnostics)
+    }
 
     // Overrides must name params.
     let paramNames = Set(program.params.map(\.name))
