@@ -19,8 +19,19 @@ public struct GraphBuilder {
     self.hashFile = hashFile
   }
 
-  /// The graph, or the diagnostics that stop it from being built.
+  /// The graph, or the diagnostics that stop it from being built, in source order.
   public func build(_ program: Program) -> (Graph?, [Diagnostic]) {
+    let (graph, diagnostics) = lower(program)
+    let ordered = diagnostics.enumerated().sorted { a, b in
+      let x = a.element, y = b.element
+      if (x.file?.path ?? "") != (y.file?.path ?? "") { return a.offset < b.offset }
+      let ox = x.range?.start.offset ?? -1, oy = y.range?.start.offset ?? -1
+      return ox != oy ? ox < oy : a.offset < b.offset
+    }.map(\.element)
+    return (graph, ordered)
+  }
+
+  func lower(_ program: Program) -> (Graph?, [Diagnostic]) {
     var state = LoweringState(builder: self)
     var diagnostics = program.diagnostics
     // After resolver errors, lowering still runs so one pass reports every problem; definitions
