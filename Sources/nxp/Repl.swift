@@ -51,7 +51,8 @@ final class Repl {
       case .line(let line):
         let text = pending.isEmpty ? line : pending + "\n" + line
         if pending.isEmpty && line.trimmingCharacters(in: .whitespaces).hasPrefix(":") {
-          editor.addHistory(line)
+          // Recalling :quit with the Up arrow is never wanted.
+          if ![":quit", ":q", ":exit"].contains(line.trimmingCharacters(in: .whitespaces)) { editor.addHistory(line) }
           if !directive(line.trimmingCharacters(in: .whitespaces)) { return }
           continue
         }
@@ -210,7 +211,11 @@ final class Repl {
       Terminal.write(vars())
     case "plan":
       if let graph {
-        Terminal.write(Plan(graph: graph, evaluator: session.evaluator, effects: planEffects(graph)).render(title: "plan of this session", width: Terminal.width))
+        let roots = graph.order.compactMap { name -> Node? in
+          if case .node(let n)? = graph.bindings[name] { return n }
+          return nil
+        }
+        Terminal.write(Plan(graph: graph, evaluator: session.evaluator, roots: roots).render(title: "plan of this session", width: Terminal.width))
       } else {
         Terminal.write("nothing defined yet\n")
       }
@@ -230,11 +235,6 @@ final class Repl {
   }
 
   static let directives = ["help", "vars", "plan", "set", "why", "cache", "quit"]
-
-  /// `:plan` walks from every binding, since the REPL has no script effects.
-  func planEffects(_ graph: Graph) -> [GraphEffect] {
-    graph.program.effects.isEmpty ? [] : graph.effects
-  }
 
   func set(_ assignment: String) {
     do {

@@ -26,6 +26,13 @@ public struct Plan {
 
   /// Walks from the effects the way evaluation does: a cached node stops the walk.
   public init(graph: Graph, evaluator: Evaluator, effects: [GraphEffect]? = nil) {
+    var roots: [Node] = []
+    for e in effects ?? graph.effects { for v in e.values { if case .node(let n) = v { roots.append(n) } } }
+    self.init(graph: graph, evaluator: evaluator, roots: roots)
+  }
+
+  /// Walks from the given nodes (the REPL plans every binding).
+  public init(graph: Graph, evaluator: Evaluator, roots: [Node]) {
     var status: [ObjectIdentifier: Status] = [:]
     var wall: [ObjectIdentifier: Double] = [:]
     func visit(_ n: Node) {
@@ -43,7 +50,7 @@ public struct Plan {
       status[id] = .willRun
       for (_, input) in n.inputs { visit(input) }
     }
-    for e in effects ?? graph.effects { for v in e.values { if case .node(let n) = v { visit(n) } } }
+    for n in roots { visit(n) }
     rows = graph.nodes.map { n in
       let id = ObjectIdentifier(n)
       var s = status[id] ?? .notNeeded

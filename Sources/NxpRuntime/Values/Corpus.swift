@@ -18,7 +18,7 @@ public final class Corpus: RuntimeObject {
 
   public var valueType: ValueType { .corpus }
   public var byteCount: Int { documents.reduce(0) { $0 + $1.utf8.count } }
-  public var summary: String { "Corpus \(origin): \(documents.count) documents, \(formatBytes(byteCount))" }
+  public var summary: String { "Corpus \(origin): \(documents.count) document\(documents.count == 1 ? "" : "s"), \(formatBytes(byteCount))" }
 
   public func render(_ style: RenderStyle) -> String {
     var out = summary + "\n"
