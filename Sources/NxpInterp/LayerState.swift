@@ -5,9 +5,11 @@ import Foundation
 /// Slot layouts, for neuron j (K = top, R = random, B = buckets, C = candidates per bucket,
 /// T = tokens per excerpt):
 /// - top: `topMax[j*K + s]`, `topID[j*K + s]`, `topActs[(j*K + s)*T + t]`; unordered slots,
-///   `topWorst[j]` is the slot that the next better excerpt replaces.
+///   `topWorst[j]` is the slot that the next better excerpt replaces and `topFloor[j]`,
+///   `topFloorID[j]` its (maximum, id), or (-inf, Int32.max) while slots are free: a dense copy
+///   so that the common case (no insertion) reads memory in order.
 /// - random: `randomKey[j*R + s]`, `randomActs[(j*R + s)*T + t]`, `randomWorst[j]` holds the
-///   largest key.
+///   largest key and `randomCeiling[j]` that key (UInt64.max while slots are free).
 /// - quantile candidates of bucket b: slot index `(j*B + b)*C + s`; per bucket a count, a key
 ///   threshold and a value window (see `QuantileSampling`).
 /// - sketch: `MaxSketch` over `sketchBins[j*1024 ...]`.
@@ -24,12 +26,15 @@ final class LayerState: @unchecked Sendable {
   let topActs: StateBuffer<Float>
   let topCount: StateBuffer<Int32>
   let topWorst: StateBuffer<Int32>
+  let topFloor: StateBuffer<Float>
+  let topFloorID: StateBuffer<Int32>
 
   // Random sample.
   let randomKey: StateBuffer<UInt64>
   let randomActs: StateBuffer<Float>
   let randomCount: StateBuffer<Int32>
   let randomWorst: StateBuffer<Int32>
+  let randomCeiling: StateBuffer<UInt64>
 
   // Quantile candidates.
   let quantileKey: StateBuffer<UInt64>
@@ -75,11 +80,14 @@ final class LayerState: @unchecked Sendable {
     topActs = StateBuffer(count: n * top * t, repeating: 0)
     topCount = StateBuffer(count: n, repeating: 0)
     topWorst = StateBuffer(count: n, repeating: 0)
+    topFloor = StateBuffer(count: n, repeating: -.infinity)
+    topFloorID = StateBuffer(count: n, repeating: .max)
 
     randomKey = StateBuffer(count: n * random, repeating: .max)
     randomActs = StateBuffer(count: n * random * t, repeating: 0)
     randomCount = StateBuffer(count: n, repeating: 0)
     randomWorst = StateBuffer(count: n, repeating: 0)
+    randomCeiling = StateBuffer(count: n, repeating: .max)
 
     let slots = n * buckets * candidates
     quantileKey = StateBuffer(count: slots, repeating: .max)
@@ -123,9 +131,9 @@ final class LayerState: @unchecked Sendable {
   var namedBuffers: [(String, AnyStateBuffer)] {
     [
       ("top.max", topMax), ("top.id", topID), ("top.acts", topActs), ("top.count", topCount),
-      ("top.worst", topWorst),
+      ("top.worst", topWorst), ("top.floor", topFloor), ("top.floor_id", topFloorID),
       ("random.key", randomKey), ("random.acts", randomActs), ("random.count", randomCount),
-      ("random.worst", randomWorst),
+      ("random.worst", randomWorst), ("random.ceiling", randomCeiling),
       ("quantile.key", quantileKey), ("quantile.value", quantileValue), ("quantile.acts", quantileActs),
       ("quantile.count", quantileCount), ("quantile.threshold", quantileThreshold),
       ("quantile.low", quantileLow), ("quantile.high", quantileHigh),

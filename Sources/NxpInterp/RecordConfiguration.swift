@@ -54,20 +54,21 @@ public struct RecordConfiguration: Hashable, Sendable, Codable {
 
   /// Bytes of accumulator state per neuron; it does not depend on the number of excerpts:
   ///
-  ///     top:       K * (4T + 8) + 8        activations, maximum, excerpt id; count, worst slot
-  ///     random:    R * (4T + 8) + 8        activations, priority key; count, worst slot
+  ///     top:       K * (4T + 8) + 16       activations, maximum, excerpt id; count, worst slot,
+  ///                                         its maximum and id
+  ///     random:    R * (4T + 8) + 16       activations, priority key; count, worst slot, its key
   ///     quantile:  B * (C * (4T + 16) + 28) activations, priority and value keys per candidate;
   ///                                         count, threshold, window per bucket (C = 4Q)
   ///     sketch:    4S + 4S/32 + 16          S = 1024 histogram bins and block sums; offset,
   ///                                         flags, exact minimum and maximum
   ///     moments:   32,  hash seed: 8
   ///
-  /// With T = 64, K = R = 20, Q = 4 and 4 buckets this is 32,376 bytes: 1.49 GB for all
+  /// With T = 64, K = R = 20, Q = 4 and 4 buckets this is 32,392 bytes: 1.49 GB for all
   /// 46,080 SmolLM2-135M neurons, 1.19 GB for GPT-2 small's 36,864.
   public var stateBytesPerNeuron: Int {
     let t = tokensPerExcerpt
-    let topBytes = top * (4 * t + 8) + 8
-    let randomBytes = random * (4 * t + 8) + 8
+    let topBytes = top * (4 * t + 8) + 16
+    let randomBytes = random * (4 * t + 8) + 16
     let quantileBytes = bucketCount * (candidatesPerBucket * (4 * t + 16) + 28)
     let sketchBytes = MaxSketch.binCount * 4 + MaxSketch.blockCount * 4 + 16
     return topBytes + randomBytes + quantileBytes + sketchBytes + 32 + 8

@@ -142,6 +142,8 @@ enum RecordKernel {
 
   @inline(__always)
   static func updateTop(_ s: LayerState, _ j: Int, max m: Float, excerpt e: Int, source: UnsafePointer<Float>, stride: Int) {
+    let floor = s.topFloor[j]
+    guard m > floor || (m == floor && Int32(e) < s.topFloorID[j]) else { return }
     let k = s.top, base = j * k
     let count = Int(s.topCount[j])
     let slot: Int
@@ -149,16 +151,18 @@ enum RecordKernel {
       slot = count
       s.topCount[j] = Int32(count + 1)
     } else {
-      let worst = Int(s.topWorst[j])
-      let wm = s.topMax[base + worst]
-      guard m > wm || (m == wm && Int32(e) < s.topID[base + worst]) else { return }
-      slot = worst
+      slot = Int(s.topWorst[j])
     }
     s.topMax[base + slot] = m
     s.topID[base + slot] = Int32(e)
     let dst = s.topActs.pointer + (base + slot) * s.tokens
     for t in 0..<s.tokens { dst[t] = source[t * stride] }
-    if count + 1 >= k { s.topWorst[j] = Int32(worstTopSlot(s, base: base)) }
+    if count + 1 >= k {
+      let worst = worstTopSlot(s, base: base)
+      s.topWorst[j] = Int32(worst)
+      s.topFloor[j] = s.topMax[base + worst]
+      s.topFloorID[j] = s.topID[base + worst]
+    }
   }
 
   /// The slot holding the lowest maximum (ties: the higher excerpt id).
@@ -175,6 +179,7 @@ enum RecordKernel {
 
   @inline(__always)
   static func updateRandom(_ s: LayerState, _ j: Int, key: UInt64, source: UnsafePointer<Float>, stride: Int) {
+    guard key < s.randomCeiling[j] else { return }
     let r = s.random, base = j * r
     let count = Int(s.randomCount[j])
     let slot: Int
@@ -182,9 +187,7 @@ enum RecordKernel {
       slot = count
       s.randomCount[j] = Int32(count + 1)
     } else {
-      let worst = Int(s.randomWorst[j])
-      guard key < s.randomKey[base + worst] else { return }
-      slot = worst
+      slot = Int(s.randomWorst[j])
     }
     s.randomKey[base + slot] = key
     let dst = s.randomActs.pointer + (base + slot) * s.tokens
@@ -193,6 +196,7 @@ enum RecordKernel {
       var worst = 0
       for i in 1..<r where s.randomKey[base + i] > s.randomKey[base + worst] { worst = i }
       s.randomWorst[j] = Int32(worst)
+      s.randomCeiling[j] = s.randomKey[base + worst]
     }
   }
 
