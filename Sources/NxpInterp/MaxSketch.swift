@@ -85,7 +85,8 @@ struct MaxSketch {
   }
 
   private func occupied() -> (low: Int, high: Int) {
-    var low = MaxSketch.binCount, high = -1
+    var low = MaxSketch.binCount
+    var high = -1
     for s in 0..<MaxSketch.binCount where bins[s] != 0 {
       if s < low { low = s }
       high = s

@@ -67,7 +67,9 @@ public struct NeuronRecords: Sendable {
 
   public func stats(of id: NeuronID) -> NeuronStats {
     let l = layer(id.layer)!
-    let c = configuration, j = id.index, nb = c.bucketCount
+    let c = configuration
+    let j = id.index
+    let nb = c.bucketCount
     return NeuronStats(
       mean: l.mean[j], variance: l.variance[j], skewness: l.skewness[j], kurtosis: l.kurtosis[j],
       maxActivation: l.topMax[j * c.top], quantileLevels: c.quantileLevels,
@@ -77,7 +79,8 @@ public struct NeuronRecords: Sendable {
   /// The top records of a neuron, highest first, without token text.
   public func topRecords(of id: NeuronID) -> [(excerpt: Int, activations: ArraySlice<Float>)] {
     let l = layer(id.layer)!
-    let k = configuration.top, t = configuration.tokensPerExcerpt
+    let k = configuration.top
+    let t = configuration.tokensPerExcerpt
     return (0..<k).compactMap { s in
       let i = id.index * k + s
       guard l.topIDs[i] >= 0 else { return nil }
@@ -88,7 +91,8 @@ public struct NeuronRecords: Sendable {
   /// The random sample of a neuron, in random order, without token text.
   public func randomRecords(of id: NeuronID) -> [(excerpt: Int, activations: ArraySlice<Float>)] {
     let l = layer(id.layer)!
-    let r = configuration.random, t = configuration.tokensPerExcerpt
+    let r = configuration.random
+    let t = configuration.tokensPerExcerpt
     return (0..<r).compactMap { s in
       let i = id.index * r + s
       guard l.randomIDs[i] >= 0 else { return nil }
@@ -99,7 +103,9 @@ public struct NeuronRecords: Sendable {
   /// The quantile samples of a neuron, one list per bucket, without token text.
   public func quantileRecords(of id: NeuronID) -> [[(excerpt: Int, activations: ArraySlice<Float>)]] {
     let l = layer(id.layer)!
-    let nb = configuration.bucketCount, q = configuration.perQuantile, t = configuration.tokensPerExcerpt
+    let nb = configuration.bucketCount
+    let q = configuration.perQuantile
+    let t = configuration.tokensPerExcerpt
     return (0..<nb).map { b in
       (0..<q).compactMap { s in
         let i = (id.index * nb + b) * q + s
@@ -112,10 +118,12 @@ public struct NeuronRecords: Sendable {
   /// The full `NeuronRecord` of one neuron, with token text from `tokens`.
   public func record(of id: NeuronID, tokens: ExcerptTokens) -> NeuronRecord {
     func make(_ r: (excerpt: Int, activations: ArraySlice<Float>)) -> ActivationRecord {
-      ActivationRecord(tokens: tokens.tokens(ofExcerpt: r.excerpt), activations: Array(r.activations), excerpt: r.excerpt)
+      ActivationRecord(
+        tokens: tokens.tokens(ofExcerpt: r.excerpt), activations: Array(r.activations), excerpt: r.excerpt)
     }
     return NeuronRecord(
-      id: id, mostPositiveActivationRecords: topRecords(of: id).map(make), randomSample: randomRecords(of: id).map(make),
+      id: id, mostPositiveActivationRecords: topRecords(of: id).map(make),
+      randomSample: randomRecords(of: id).map(make),
       randomSampleByQuantile: quantileRecords(of: id).map { $0.map(make) }, stats: stats(of: id))
   }
 }

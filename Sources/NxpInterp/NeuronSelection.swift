@@ -40,7 +40,8 @@ public struct NeuronSelection: Hashable, Sendable, Codable {
     if let layer {
       let layers = orderedLayers(ids)
       guard layers.contains(layer) else {
-        throw UserError("neurons: layer \(layer) is not in the records (layers \(layers.map(String.init).joined(separator: ", ")))")
+        throw UserError(
+          "neurons: layer \(layer) is not in the records (layers \(layers.map(String.init).joined(separator: ", ")))")
       }
       out = out.filter { $0.layer == layer }
     }
@@ -92,6 +93,8 @@ public func neurons(
   _ set: NeuronActivationSet, layer: Int? = nil, indices: [Int]? = nil, range: Range<Int>? = nil, first: Int? = nil,
   random: Int? = nil, seed: UInt64 = 0
 ) throws -> NeuronActivationSet {
-  let selection = NeuronSelection(layer: layer, indices: indices, range: range, first: first, random: random, seed: seed)
-  return set.with(neurons: try selection.apply(to: set.neurons, neuronsPerLayer: set.records.configuration.neuronsPerLayer))
+  let selection = NeuronSelection(
+    layer: layer, indices: indices, range: range, first: first, random: random, seed: seed)
+  return set.with(
+    neurons: try selection.apply(to: set.neurons, neuronsPerLayer: set.records.configuration.neuronsPerLayer))
 }

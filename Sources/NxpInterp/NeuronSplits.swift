@@ -123,7 +123,8 @@ public struct NeuronActivationSet: Sendable {
   /// The splits of one neuron of the records (in the set or not).
   public func splits(of id: NeuronID) -> NeuronSplits {
     func make(_ r: (excerpt: Int, activations: ArraySlice<Float>)) -> ActivationRecord {
-      ActivationRecord(tokens: tokens.tokens(ofExcerpt: r.excerpt), activations: Array(r.activations), excerpt: r.excerpt)
+      ActivationRecord(
+        tokens: tokens.tokens(ofExcerpt: r.excerpt), activations: Array(r.activations), excerpt: r.excerpt)
     }
     let top = records.topRecords(of: id)
     let random = Array(records.randomRecords(of: id).prefix(options.random))
@@ -150,7 +151,8 @@ public func topk(
   let options = try SplitOptions(k: k, random: random, perSplit: perSplit, keptTop: c.top, keptRandom: c.random)
   guard tokens.tokensPerExcerpt == c.tokensPerExcerpt else {
     throw UserError(
-      "topk: the excerpts have \(tokens.tokensPerExcerpt) tokens each but the records were made with \(c.tokensPerExcerpt)")
+      "topk: the excerpts have \(tokens.tokensPerExcerpt) tokens each but the records were made with "
+        + "\(c.tokensPerExcerpt)")
   }
   guard tokens.excerptCount >= c.excerptCount else {
     throw UserError("topk: the records cover \(c.excerptCount) excerpts but only \(tokens.excerptCount) were given")

@@ -14,17 +14,20 @@ import Foundation
 /// exceed C, one candidate leaves and the definition tightens so that it stays true: if the
 /// lowest or highest candidate lies, by the sketch's current estimate of its level, more than
 /// p_b / 8 outside the bucket's levels, the window closes above or below it; otherwise the
-/// threshold drops to the largest candidate key. ("Lies outside" is judged for the candidate's
-/// whole sketch bin, so values tied with, or close to, a bucket edge are never cut off.) Thresholds only fall and windows only shrink,
-/// so S_b is always exactly the set above.
+/// threshold drops to the largest candidate key. "Lies outside" is judged for the candidate's
+/// whole sketch bin, so values tied with, or close to, a bucket edge are not cut off. Thresholds
+/// only fall and windows only shrink, so S_b is always exactly the set above.
 ///
 /// At the end, with the final boundaries [q_b, q_b+1), the members of S_b inside the bucket are
 /// exactly the bucket's members with key < threshold_b as long as the window still covers the
 /// bucket, and their Q smallest keys are the exact wanted sample if there are at least Q of them
-/// (or if the threshold never dropped). Such buckets are reported as exact. Otherwise (the stream
-/// was ordered so that an early estimate closed the window inside the final bucket, or fewer than
-/// Q candidates passed), the sample is filled from the other buckets' candidates that fall in the
-/// bucket, smallest keys first: still bucket members, but no longer exactly uniform.
+/// (or if the threshold is still the whole key range, so every member passed). Such buckets are
+/// reported as exact (`LayerRecords.quantileExact`). Otherwise the sample is filled from the other
+/// buckets' candidates that fall in the bucket, smallest keys first: still bucket members, but no
+/// longer exactly uniform. That happens when the stream is ordered so that an early estimate
+/// closed a window inside the final bucket (2 of 80 buckets on a strongly drifting test corpus),
+/// or when many maxima tie exactly at values that straddle a bucket edge (maxima on a coarse
+/// grid); on stationary continuous data every bucket is exact.
 enum QuantileSampling {
   /// C = capacityFactor * Q candidates per bucket.
   static let capacityFactor = 4
@@ -70,13 +73,26 @@ enum QuantileSampling {
         return
       }
       // Candidates 0..<c are stored; index c stands for the new excerpt.
-      var minV = c, maxV = c, maxK = c
-      var minValue = value, maxValue = value, maxKey = key
+      var minV = c
+      var maxV = c
+      var maxK = c
+      var minValue = value
+      var maxValue = value
+      var maxKey = key
       for s in 0..<c {
         let v = values[s]
-        if v < minValue { minValue = v; minV = s }
-        if v > maxValue { maxValue = v; maxV = s }
-        if keys[s] > maxKey { maxKey = keys[s]; maxK = s }
+        if v < minValue {
+          minValue = v
+          minV = s
+        }
+        if v > maxValue {
+          maxValue = v
+          maxV = s
+        }
+        if keys[s] > maxKey {
+          maxKey = keys[s]
+          maxK = s
+        }
       }
       let margin = (upperLevel - lowerLevel) * QuantileSampling.marginFraction
       // How far the whole sketch bin of the lowest (highest) candidate lies below (above) the

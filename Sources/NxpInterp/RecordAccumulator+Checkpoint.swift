@@ -55,7 +55,8 @@ extension RecordAccumulator {
       let diffs = meta.configuration.differences(from: expecting)
       guard diffs.isEmpty else {
         let list = diffs.map { "\($0.name) \($0.mine) in the checkpoint, \($0.theirs) now" }.joined(separator: "; ")
-        throw UserError("record checkpoint was made with other options (\(list)); delete it or record with the same options")
+        throw UserError(
+          "record checkpoint was made with other options (\(list)); delete it or record with the same options")
       }
     }
     try self.init(meta.configuration)
@@ -68,7 +69,8 @@ extension RecordAccumulator {
     }
     for (s, consumed) in zip(states, meta.consumed) {
       guard consumed >= 0 && consumed <= configuration.excerptCount else {
-        throw UserError("checkpoint is damaged: layer \(s.layer) progress \(consumed) is outside 0...\(configuration.excerptCount)")
+        throw UserError(
+          "checkpoint is damaged: layer \(s.layer) progress \(consumed) is outside 0...\(configuration.excerptCount)")
       }
       s.consumed = consumed
       for (name, buffer) in s.namedBuffers {

@@ -10,13 +10,19 @@ extension RecordAccumulator {
 
   private func finish(layer s: LayerState) -> LayerRecords {
     let c = configuration
-    let n = s.neurons, k = c.top, r = c.random, nb = c.bucketCount, q = c.perQuantile, t = c.tokensPerExcerpt
+    let n = s.neurons
+    let k = c.top
+    let r = c.random
+    let nb = c.bucketCount
+    let q = c.perQuantile
+    let t = c.tokensPerExcerpt
     var out = LayerRecords(
       layer: s.layer, neurons: n, topIDs: Array(repeating: -1, count: n * k),
       topMax: Array(repeating: -.infinity, count: n * k), topActs: Array(repeating: 0, count: n * k * t),
       randomIDs: Array(repeating: -1, count: n * r), randomActs: Array(repeating: 0, count: n * r * t),
       quantileIDs: Array(repeating: -1, count: n * nb * q), quantileActs: Array(repeating: 0, count: n * nb * q * t),
-      quantileExact: Array(repeating: 0, count: n * nb), quantileBoundaries: Array(repeating: .nan, count: n * (nb + 1)),
+      quantileExact: Array(repeating: 0, count: n * nb),
+      quantileBoundaries: Array(repeating: .nan, count: n * (nb + 1)),
       mean: Array(repeating: .nan, count: n), variance: Array(repeating: .nan, count: n),
       skewness: Array(repeating: .nan, count: n), kurtosis: Array(repeating: .nan, count: n))
     let output = FinishOutput(&out)
@@ -36,10 +42,13 @@ extension RecordAccumulator {
   // MARK: - Per neuron
 
   private func finishTop(_ s: LayerState, _ j: Int, _ o: FinishOutput) {
-    let k = s.top, t = s.tokens, base = j * k
+    let k = s.top
+    let t = s.tokens
+    let base = j * k
     let count = Int(s.topCount[j])
     let order = (0..<count).sorted { a, b in
-      let x = s.topMax[base + a], y = s.topMax[base + b]
+      let x = s.topMax[base + a]
+      let y = s.topMax[base + b]
       return x > y || (x == y && s.topID[base + a] < s.topID[base + b])
     }
     for (rank, slot) in order.enumerated() {
@@ -50,7 +59,9 @@ extension RecordAccumulator {
   }
 
   private func finishRandom(_ s: LayerState, _ j: Int, _ o: FinishOutput) {
-    let r = s.random, t = s.tokens, base = j * r
+    let r = s.random
+    let t = s.tokens
+    let base = j * r
     let count = Int(s.randomCount[j])
     let order = (0..<count).sorted { s.randomKey[base + $0] < s.randomKey[base + $1] }
     for (rank, slot) in order.enumerated() {
@@ -62,7 +73,9 @@ extension RecordAccumulator {
   private func finishMoments(_ s: LayerState, _ j: Int, _ o: FinishOutput) {
     let n = Double(s.consumed * s.tokens)
     guard n > 0 else { return }
-    let m2 = s.m2[j] / n, m3 = s.m3[j] / n, m4 = s.m4[j] / n
+    let m2 = s.m2[j] / n
+    let m3 = s.m3[j] / n
+    let m4 = s.m4[j] / n
     o.mean[j] = s.mean[j]
     o.variance[j] = m2
     o.skewness[j] = m2 > 0 ? m3 / (m2 * m2.squareRoot()) : .nan
@@ -71,7 +84,10 @@ extension RecordAccumulator {
 
   private func finishQuantiles(_ s: LayerState, _ j: Int, _ o: FinishOutput) {
     let c = configuration
-    let nb = s.buckets, q = c.perQuantile, t = s.tokens, cap = s.candidates
+    let nb = s.buckets
+    let q = c.perQuantile
+    let t = s.tokens
+    let cap = s.candidates
     let levels = c.quantileLevels
     let seen = s.consumed
     guard seen > 0 else { return }
@@ -82,7 +98,8 @@ extension RecordAccumulator {
     /// Whether a maximum falls in bucket b: [lo, hi), closed at the top for the last bucket when
     /// its level is 1, and [lo, lo] when ties make the bucket empty-width.
     func member(_ m: Float, _ b: Int) -> Bool {
-      let lo = bounds[b], hi = bounds[b + 1]
+      let lo = bounds[b]
+      let hi = bounds[b + 1]
       if lo == hi { return m == lo }
       return m >= lo && (m < hi || (b == nb - 1 && levels[nb] == 1 && m == hi))
     }
@@ -98,7 +115,8 @@ extension RecordAccumulator {
       let ownInBucket = chosen.count
       chosen = Array(chosen.prefix(q))
 
-      let lo = bounds[b], hi = bounds[b + 1]
+      let lo = bounds[b]
+      let hi = bounds[b + 1]
       let closedTop = lo == hi || (b == nb - 1 && levels[nb] == 1)
       let coveredBelow = s.quantileLow[bucket] < ValueKey.lowest(lo)
       let topKey = closedTop ? ValueKey.lowest(hi) | 0xFFFF_FFFF : ValueKey.lowest(hi)
@@ -112,7 +130,8 @@ extension RecordAccumulator {
         var extra: [Int] = []
         for other in 0..<nb where other != b {
           let o0 = (j * nb + other) * cap
-          for i in 0..<Int(s.quantileCount[j * nb + other]) where member(ValueKey.value(of: s.quantileValue[o0 + i]), b) {
+          for i in 0..<Int(s.quantileCount[j * nb + other]) where member(ValueKey.value(of: s.quantileValue[o0 + i]), b)
+          {
             extra.append(o0 + i)
           }
         }

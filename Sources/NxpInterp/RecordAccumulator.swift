@@ -45,7 +45,8 @@ public final class RecordAccumulator: @unchecked Sendable {
     var work: [(slot: Int, matrix: [Float])] = []
     for layer in configuration.layers {
       guard let m = batch[layer] else {
-        throw UserError("record: the batch has no activations for layer \(layer) (it has layers \(batch.keys.sorted()))")
+        throw UserError(
+          "record: the batch has no activations for layer \(layer) (it has layers \(batch.keys.sorted()))")
       }
       work.append((slotOfLayer[layer]!, m))
     }

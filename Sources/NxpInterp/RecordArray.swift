@@ -56,10 +56,15 @@ extension NeuronRecords {
   /// plus string metadata (format version, configuration as JSON).
   public func flattened() -> (arrays: [String: RecordArray], metadata: [String: String]) {
     let c = configuration
-    let k = c.top, r = c.random, nb = c.bucketCount, q = c.perQuantile, t = c.tokensPerExcerpt
+    let k = c.top
+    let r = c.random
+    let nb = c.bucketCount
+    let q = c.perQuantile
+    let t = c.tokensPerExcerpt
     var arrays: [String: RecordArray] = [:]
     for l in layers {
-      let n = l.neurons, p = "layer.\(l.layer)."
+      let n = l.neurons
+      let p = "layer.\(l.layer)."
       arrays[p + "top.ids"] = RecordArray(shape: [n, k], .int32(l.topIDs))
       arrays[p + "top.max"] = RecordArray(shape: [n, k], .float32(l.topMax))
       arrays[p + "top.acts"] = RecordArray(shape: [n, k, t], .float32(l.topActs))
@@ -102,7 +107,11 @@ extension NeuronRecords {
       let recorded = metadata["excerpts_recorded"].flatMap(Int.init)
     else { throw UserError("neuron records: metadata is damaged") }
     try c.validate()
-    let k = c.top, r = c.random, nb = c.bucketCount, q = c.perQuantile, t = c.tokensPerExcerpt
+    let k = c.top
+    let r = c.random
+    let nb = c.bucketCount
+    let q = c.perQuantile
+    let t = c.tokensPerExcerpt
     let n = c.neuronsPerLayer
     func get(_ name: String, _ shape: [Int]) throws -> RecordArray.Storage {
       guard let a = arrays[name] else { throw UserError("neuron records: array '\(name)' is missing") }
@@ -144,7 +153,8 @@ extension NeuronRecords {
 extension NeuronRecords: Equatable {
   /// Equal when every array is bitwise equal (NaN moments included).
   public static func == (a: NeuronRecords, b: NeuronRecords) -> Bool {
-    let x = a.flattened(), y = b.flattened()
+    let x = a.flattened()
+    let y = b.flattened()
     return x.arrays == y.arrays && x.metadata == y.metadata
   }
 }

@@ -4,15 +4,20 @@ import Foundation
 ///
 /// For each excerpt, two passes over its T token rows, four neurons at a time (a 16-byte piece
 /// of each row, kept in L1 between the passes), give every neuron's maximum and the excerpt's
-/// mean and central power sums; then, neuron by neuron over the batch's excerpts, each neuron updates its top slots only if the maximum beats
-/// its current K-th, its random slots only if its key beats the current R-th, its sketch, and its
-/// quantile candidates only if the key passes a bucket's threshold.
+/// mean and central power sums. Then, neuron by neuron over the batch's excerpts, each neuron
+/// merges the moments, updates its top slots only if the maximum beats its current K-th, its
+/// random slots only if its key beats the current R-th, its sketch, and its quantile candidates
+/// only if the key passes a bucket's threshold.
 enum RecordKernel {
   static func process(
     state s: LayerState, neurons range: Range<Int>, matrix: UnsafePointer<Float>, excerptIDs: [Int],
     levels: [Double], perQuantile: Int
   ) {
-    let n = s.neurons, tCount = s.tokens, w = range.count, j0 = range.lowerBound, batch = excerptIDs.count
+    let n = s.neurons
+    let tCount = s.tokens
+    let w = range.count
+    let j0 = range.lowerBound
+    let batch = excerptIDs.count
     // Per (excerpt, neuron): maximum, mean and central power sums, filled by the passes.
     let maxima = UnsafeMutablePointer<Float>.allocate(capacity: batch * w)
     defer { maxima.deallocate() }
@@ -37,7 +42,9 @@ enum RecordKernel {
           sum += SIMD4<Double>(v)
         }
         let mean = sum / rowCount
-        var a2 = SIMD4<Double>.zero, a3 = SIMD4<Double>.zero, a4 = SIMD4<Double>.zero
+        var a2 = SIMD4<Double>.zero
+        var a3 = SIMD4<Double>.zero
+        var a4 = SIMD4<Double>.zero
         for t in 0..<tCount {
           let d = SIMD4<Double>(load4(rows + t * n + j)) - mean
           let d2 = d * d
@@ -61,7 +68,9 @@ enum RecordKernel {
           sum += Double(v)
         }
         let mean = sum / rowCount
-        var a2 = 0.0, a3 = 0.0, a4 = 0.0
+        var a2 = 0.0
+        var a3 = 0.0
+        var a4 = 0.0
         for t in 0..<tCount {
           let d = Double(rows[t * n + j]) - mean
           let d2 = d * d
@@ -124,7 +133,10 @@ enum RecordKernel {
     _ s: LayerState, _ j: Int, na: Double, nb: Double, mean mb: Double, m2 m2b: Double, m3 m3b: Double,
     m4 m4b: Double
   ) {
-    let ma = s.mean[j], m2a = s.m2[j], m3a = s.m3[j], m4a = s.m4[j]
+    let ma = s.mean[j]
+    let m2a = s.m2[j]
+    let m3a = s.m3[j]
+    let m4a = s.m4[j]
     let n = na + nb
     let delta = mb - ma
     let dn = delta / n
@@ -141,10 +153,13 @@ enum RecordKernel {
   // MARK: - Top excerpts
 
   @inline(__always)
-  static func updateTop(_ s: LayerState, _ j: Int, max m: Float, excerpt e: Int, source: UnsafePointer<Float>, stride: Int) {
+  static func updateTop(
+    _ s: LayerState, _ j: Int, max m: Float, excerpt e: Int, source: UnsafePointer<Float>, stride: Int
+  ) {
     let floor = s.topFloor[j]
     guard m > floor || (m == floor && Int32(e) < s.topFloorID[j]) else { return }
-    let k = s.top, base = j * k
+    let k = s.top
+    let base = j * k
     let count = Int(s.topCount[j])
     let slot: Int
     if count < k {
@@ -169,7 +184,8 @@ enum RecordKernel {
   static func worstTopSlot(_ s: LayerState, base: Int) -> Int {
     var worst = 0
     for i in 1..<s.top {
-      let a = s.topMax[base + i], b = s.topMax[base + worst]
+      let a = s.topMax[base + i]
+      let b = s.topMax[base + worst]
       if a < b || (a == b && s.topID[base + i] > s.topID[base + worst]) { worst = i }
     }
     return worst
@@ -180,7 +196,8 @@ enum RecordKernel {
   @inline(__always)
   static func updateRandom(_ s: LayerState, _ j: Int, key: UInt64, source: UnsafePointer<Float>, stride: Int) {
     guard key < s.randomCeiling[j] else { return }
-    let r = s.random, base = j * r
+    let r = s.random
+    let base = j * r
     let count = Int(s.randomCount[j])
     let slot: Int
     if count < r {

@@ -73,8 +73,11 @@ public struct ActivationRenderer: Sendable {
       return level > 0 ? shown + ActivationRenderer.superscript(level) : shown
     case .truecolor, .ansi256:
       guard fraction > 0 else { return shown }
-      let w = ActivationRenderer.white, g = ActivationRenderer.green
-      let r = w.r + (g.r - w.r) * fraction, gg = w.g + (g.g - w.g) * fraction, b = w.b + (g.b - w.b) * fraction
+      let w = ActivationRenderer.white
+      let g = ActivationRenderer.green
+      let r = w.r + (g.r - w.r) * fraction
+      let gg = w.g + (g.g - w.g) * fraction
+      let b = w.b + (g.b - w.b) * fraction
       if style == .truecolor {
         return "\u{1B}[38;2;0;0;0;48;2;\(Int(r.rounded()));\(Int(gg.rounded()));\(Int(b.rounded()))m\(shown)\u{1B}[0m"
       }
@@ -106,7 +109,8 @@ public struct ActivationRenderer: Sendable {
     var out = header(record.id, record.stats) + "\n"
     out += "top\n"
     for r in record.mostPositiveActivationRecords.prefix(top) { out += line(r, scale: scale) + "\n" }
-    let levels = record.stats.quantileLevels, bounds = record.stats.quantileBoundaries
+    let levels = record.stats.quantileLevels
+    let bounds = record.stats.quantileBoundaries
     for b in record.randomSampleByQuantile.indices.reversed() where perQuantile > 0 {
       out += String(
         format: "quantile [%g, %g]  maxima %.4g to %.4g\n", levels[b], levels[b + 1], bounds[b], bounds[b + 1])

@@ -48,8 +48,10 @@ import Testing
     #expect(counts == [5, 10, 10, 10])
     // Top records are sorted, so train holds ranks 0, 4, 8, 12, 16 and valid 2, 6, 10, 14, 18.
     let ids = f.records.layer(7)!.topIDs.map(Int.init)
-    let trainRanks: [Int] = [0, 4, 8, 12, 16], validRanks: [Int] = [2, 6, 10, 14, 18]
-    let train: [Int] = s.train.map(\.excerpt), valid: [Int] = s.valid.prefix(5).map(\.excerpt)
+    let trainRanks: [Int] = [0, 4, 8, 12, 16]
+    let validRanks: [Int] = [2, 6, 10, 14, 18]
+    let train: [Int] = s.train.map(\.excerpt)
+    let valid: [Int] = s.valid.prefix(5).map(\.excerpt)
     #expect(train == trainRanks.map { ids[4 * 20 + $0] })
     #expect(valid == validRanks.map { ids[4 * 20 + $0] })
     let randomIDs = f.records.layer(7)!.randomIDs.map(Int.init)
@@ -60,12 +62,15 @@ import Testing
   @Test func askingForMoreThanWasKeptNamesTheRecordOption() throws {
     let tooMany = #expect(throws: UserError.self) { try topk(Self.records, k: 12, random: 6, tokens: Self.tokens) }
     #expect(
-      tooMany?.message == "topk: k is 12 but the records keep only 8 top excerpts per neuron; record with top: 12 or more")
+      tooMany?.message
+        == "topk: k is 12 but the records keep only 8 top excerpts per neuron; record with top: 12 or more")
     let tooRandom = #expect(throws: UserError.self) { try topk(Self.records, k: 8, random: 9, tokens: Self.tokens) }
     #expect(
       tooRandom?.message
         == "topk: random is 9 but the records keep only 6 random excerpts per neuron; record with random: 9 or more")
-    let per = #expect(throws: UserError.self) { try topk(Self.records, k: 8, random: 6, perSplit: 3, tokens: Self.tokens) }
+    let per = #expect(throws: UserError.self) {
+      try topk(Self.records, k: 8, random: 6, perSplit: 3, tokens: Self.tokens)
+    }
     #expect(per?.message == "topk: perSplit 3 needs k >= 12 (4 splits of top records), got k: 8")
     let short = ExcerptTokens(ids: [Int32](repeating: 0, count: 8 * 10), tokensPerExcerpt: 8, text: { _ in "" })
     let tokens = #expect(throws: UserError.self) { try topk(Self.records, k: 8, random: 6, tokens: short) }

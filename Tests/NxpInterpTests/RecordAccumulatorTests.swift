@@ -45,7 +45,9 @@ import Testing
     var other = Self.configuration
     other.top = 12
     other.seed = 7
-    let error = #expect(throws: UserError.self) { try RecordAccumulator(checkpoint: acc.checkpoint(), expecting: other) }
+    let error = #expect(throws: UserError.self) {
+      try RecordAccumulator(checkpoint: acc.checkpoint(), expecting: other)
+    }
     #expect(
       error?.message
         == "record checkpoint was made with other options (top 8 in the checkpoint, 12 now; seed 42 in the checkpoint, "
@@ -66,7 +68,8 @@ import Testing
     #expect(missing?.message == "checkpoint is damaged: part 'layer.0.sketch.bins' is missing")
 
     parts = acc.checkpoint()
-    let meta = String(decoding: parts["meta"]!, as: UTF8.self).replacingOccurrences(of: "\"version\":1", with: "\"version\":99")
+    let meta = String(decoding: parts["meta"]!, as: UTF8.self).replacingOccurrences(
+      of: "\"version\":1", with: "\"version\":99")
     parts["meta"] = Data(meta.utf8)
     let version = #expect(throws: UserError.self) { try RecordAccumulator(checkpoint: parts) }
     #expect(version?.message.hasPrefix("record checkpoint has format version 99, this nxp writes version 1") == true)
@@ -81,7 +84,8 @@ import Testing
     let perLayer = try RecordAccumulator(Self.configuration)
     for start in stride(from: 0, to: 400, by: 25) {
       for (li, layer) in Self.configuration.layers.enumerated() {
-        try perLayer.consume(layer: layer, activations: Self.data.batch(li, start..<(start + 25)), excerptIDs: Array(start..<(start + 25)))
+        try perLayer.consume(
+          layer: layer, activations: Self.data.batch(li, start..<(start + 25)), excerptIDs: Array(start..<(start + 25)))
       }
     }
     #expect(perLayer.finish() == reference)
@@ -102,7 +106,8 @@ import Testing
     let wrong = #expect(throws: UserError.self) {
       try acc.consume(layer: 0, activations: [Float](repeating: 0, count: 10), excerptIDs: [0])
     }
-    #expect(wrong?.message == "record: layer 0 batch has 10 activations, expected 1 excerpts x 8 tokens x 24 neurons = 192")
+    #expect(
+      wrong?.message == "record: layer 0 batch has 10 activations, expected 1 excerpts x 8 tokens x 24 neurons = 192")
     let outside = #expect(throws: UserError.self) {
       try acc.consume(layer: 0, activations: [Float](repeating: 0, count: 192), excerptIDs: [400])
     }
@@ -124,7 +129,8 @@ import Testing
     small.excerptCount = 100
     var huge = Self.configuration
     huge.excerptCount = 100_000_000
-    let a = try RecordAccumulator(small), b = try RecordAccumulator(huge)
+    let a = try RecordAccumulator(small)
+    let b = try RecordAccumulator(huge)
     #expect(a.stateBytes == b.stateBytes)
     #expect(a.stateBytes == small.stateBytesPerNeuron * small.neuronCount)
     #expect(a.checkpoint().values.reduce(0) { $0 + $1.count } >= a.stateBytes - 8 * small.neuronCount)

@@ -40,7 +40,9 @@ import Testing
   @Test func momentsMatchNumpyAndScipy() throws {
     let f = try ReferenceFixture.shared.get()
     for (li, l) in f.records.layers.enumerated() {
-      for (name, mine) in [("mean", l.mean), ("variance", l.variance), ("skewness", l.skewness), ("kurtosis", l.kurtosis)] {
+      for (name, mine) in [
+        ("mean", l.mean), ("variance", l.variance), ("skewness", l.skewness), ("kurtosis", l.kurtosis),
+      ] {
         let ref = f.doubles(li, name)
         for j in 0..<l.neurons {
           let err = abs(mine[j] - ref[j]) / max(abs(ref[j]), 1e-12)
@@ -60,11 +62,15 @@ import Testing
     let gamma = exp(0.04)
     var worstRelative = 0.0
     for (li, l) in f.records.layers.enumerated() {
-      let exact = f.doubles(li, "quantiles"), lo = f.doubles(li, "order_lo"), hi = f.doubles(li, "order_hi")
+      let exact = f.doubles(li, "quantiles")
+      let lo = f.doubles(li, "order_lo")
+      let hi = f.doubles(li, "order_hi")
       for i in 0..<(l.neurons * nb1) {
         let bound = (gamma - 1) * max(abs(lo[i]), abs(hi[i])) + 2 * 0x1p-20 + 1e-6 * abs(exact[i])
         let err = abs(Double(l.quantileBoundaries[i]) - exact[i])
-        #expect(err <= bound, "layer \(l.layer) neuron \(i / nb1) level \(i % nb1): \(l.quantileBoundaries[i]) vs \(exact[i])")
+        #expect(
+          err <= bound, "layer \(l.layer) neuron \(i / nb1) level \(i % nb1): \(l.quantileBoundaries[i]) vs \(exact[i])"
+        )
         worstRelative = max(worstRelative, err / max(abs(exact[i]), 1e-3))
       }
       // Level 0 is the exact minimum.
@@ -93,8 +99,11 @@ import Testing
   /// Checks every bucket's sample against the brute-force one; returns (exact buckets, all
   /// buckets) over the neurons `include` selects.
   func checkQuantileSamples(_ f: ReferenceFixture, include: (Int) -> Bool = { _ in true }) -> (exact: Int, total: Int) {
-    let nb = f.configuration.bucketCount, q = f.configuration.perQuantile, t = f.configuration.tokensPerExcerpt
-    var exactBuckets = 0, total = 0
+    let nb = f.configuration.bucketCount
+    let q = f.configuration.perQuantile
+    let t = f.configuration.tokensPerExcerpt
+    var exactBuckets = 0
+    var total = 0
     for (li, l) in f.records.layers.enumerated() {
       let ids = (f.reference[li]["quantile_ids"] as! [[[Any]]]).map { $0.map { $0.map { ($0 as! NSNumber).intValue } } }
       for j in 0..<l.neurons where include(j) {
@@ -102,7 +111,8 @@ import Testing
           total += 1
           let first = (j * nb + b) * q
           let mine = l.quantileIDs[first..<(first + q)].filter { $0 >= 0 }.map(Int.init)
-          let lo = l.quantileBoundaries[j * (nb + 1) + b], hi = l.quantileBoundaries[j * (nb + 1) + b + 1]
+          let lo = l.quantileBoundaries[j * (nb + 1) + b]
+          let hi = l.quantileBoundaries[j * (nb + 1) + b + 1]
           for (s, e) in mine.enumerated() {
             let m = f.data.maximum(li, excerpt: e, neuron: j)
             #expect(m >= lo && (m < hi || lo == hi), "excerpt \(e) is outside bucket \(b)")

@@ -4,7 +4,8 @@ import Testing
 
 /// Terminal drawing of activation records.
 @Suite struct RecordRenderingTests {
-  static let record = ActivationRecord(tokens: ["The", " cat", " sat\n", " down"], activations: [0, 5, 10, -1], excerpt: 12)
+  static let record = ActivationRecord(
+    tokens: ["The", " cat", " sat\n", " down"], activations: [0, 5, 10, -1], excerpt: 12)
 
   static let stats = NeuronStats(
     mean: 0.25, variance: 2, skewness: 1.5, kurtosis: 3, maxActivation: 10, quantileLevels: [0, 0.5, 1],

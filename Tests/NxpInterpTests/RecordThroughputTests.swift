@@ -14,8 +14,12 @@ import Testing
 @Suite struct RecordThroughputTests {
   @Test func measureTokensPerSecond() throws {
     let full = ProcessInfo.processInfo.environment["NXP_RECORD_BENCH"] == "full"
-    let layers = full ? 30 : 2, neurons = full ? 1536 : 256, tokens = 64, batch = 8
-    let batches = full ? 128 : 6, warmup = full ? 8 : 2
+    let layers = full ? 30 : 2
+    let neurons = full ? 1536 : 256
+    let tokens = 64
+    let batch = 8
+    let batches = full ? 128 : 6
+    let warmup = full ? 8 : 2
     let c = RecordConfiguration(
       layers: Array(0..<layers), neuronsPerLayer: neurons, tokensPerExcerpt: tokens, excerptCount: 50_000)
     let acc = try RecordAccumulator(c)
@@ -24,7 +28,9 @@ import Testing
     let pool: [[Float]] = (0..<(full ? 4 : 2)).map { _ in
       (0..<(batch * tokens * neurons)).map { _ in Float(SyntheticActivations.gelu(rng.normal() - 0.5)) }
     }
-    var elapsed = 0.0, cpu = 0.0, steadyElapsed = 0.0
+    var elapsed = 0.0
+    var cpu = 0.0
+    var steadyElapsed = 0.0
     var input: [Int: [Float]] = [:]
     for b in 0..<batches {
       for l in 0..<layers {
@@ -37,7 +43,8 @@ import Testing
         input[l] = m
       }
       let ids = Array((b * batch)..<((b + 1) * batch))
-      let start = DispatchTime.now().uptimeNanoseconds, cpuStart = Self.cpuSeconds()
+      let start = DispatchTime.now().uptimeNanoseconds
+      let cpuStart = Self.cpuSeconds()
       try acc.consume(input, excerptIDs: ids)
       let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
       elapsed += wall

@@ -16,7 +16,8 @@ import Testing
 
   /// Runs the driver with batches of 30, recording checkpoints and the ranges asked for.
   func run(
-    resumingFrom checkpoint: [String: Data]? = nil, policy: CheckpointPolicy = CheckpointPolicy(seconds: nil, batches: 4),
+    resumingFrom checkpoint: [String: Data]? = nil,
+    policy: CheckpointPolicy = CheckpointPolicy(seconds: nil, batches: 4),
     cancelAfter: Int? = nil, failAt: Int? = nil, saves: inout [(Int, [String: Data])], asked: inout [Range<Int>],
     progress: inout ProgressTask?
   ) throws -> NeuronRecords {
@@ -49,7 +50,9 @@ import Testing
   }
 
   @Test func recordsEverythingInBatchesAndCheckpointsOnSchedule() throws {
-    var saves: [(Int, [String: Data])] = [], asked: [Range<Int>] = [], progress: ProgressTask?
+    var saves: [(Int, [String: Data])] = []
+    var asked: [Range<Int>] = []
+    var progress: ProgressTask?
     let records = try run(saves: &saves, asked: &asked, progress: &progress)
     #expect(records == (try Self.direct()))
     #expect(asked.first == 0..<30 && asked.last == 390..<400 && asked.count == 14)
@@ -58,7 +61,9 @@ import Testing
   }
 
   @Test func anInterruptSavesACheckpointThenResumesToTheSameRecords() throws {
-    var saves: [(Int, [String: Data])] = [], asked: [Range<Int>] = [], progress: ProgressTask?
+    var saves: [(Int, [String: Data])] = []
+    var asked: [Range<Int>] = []
+    var progress: ProgressTask?
     #expect(throws: Interrupted.self) {
       _ = try run(cancelAfter: 6, saves: &saves, asked: &asked, progress: &progress)
     }
@@ -73,9 +78,13 @@ import Testing
   }
 
   @Test func aFailingBatchKeepsWhatFinished() throws {
-    var saves: [(Int, [String: Data])] = [], asked: [Range<Int>] = [], progress: ProgressTask?
+    var saves: [(Int, [String: Data])] = []
+    var asked: [Range<Int>] = []
+    var progress: ProgressTask?
     let error = #expect(throws: UserError.self) {
-      _ = try run(policy: CheckpointPolicy(seconds: nil, batches: nil), failAt: 90, saves: &saves, asked: &asked, progress: &progress)
+      _ = try run(
+        policy: CheckpointPolicy(seconds: nil, batches: nil), failAt: 90, saves: &saves, asked: &asked,
+        progress: &progress)
     }
     #expect(error?.message == "model failed")
     #expect(saves.map(\.0) == [90])
@@ -88,7 +97,9 @@ import Testing
     other.random = 10
     let acc = try RecordAccumulator(other)
     try acc.consume(Self.data.batch(0..<30), excerptIDs: Array(0..<30))
-    var saves: [(Int, [String: Data])] = [], asked: [Range<Int>] = [], progress: ProgressTask?
+    var saves: [(Int, [String: Data])] = []
+    var asked: [Range<Int>] = []
+    var progress: ProgressTask?
     let error = #expect(throws: UserError.self) {
       _ = try run(resumingFrom: acc.checkpoint(), saves: &saves, asked: &asked, progress: &progress)
     }

@@ -19,7 +19,8 @@ struct TestRNG {
 
   /// Standard normal (Box-Muller).
   mutating func normal() -> Double {
-    let u = max(uniform(), 0x1p-60), v = uniform()
+    let u = max(uniform(), 0x1p-60)
+    let v = uniform()
     return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
   }
 }
