@@ -16,16 +16,7 @@ extension RecordAccumulator {
     let nb = c.bucketCount
     let q = c.perQuantile
     let t = c.tokensPerExcerpt
-    var out = LayerRecords(
-      layer: s.layer, neurons: n, topIDs: Array(repeating: -1, count: n * k),
-      topMax: Array(repeating: -.infinity, count: n * k), topActs: Array(repeating: 0, count: n * k * t),
-      randomIDs: Array(repeating: -1, count: n * r), randomActs: Array(repeating: 0, count: n * r * t),
-      quantileIDs: Array(repeating: -1, count: n * nb * q), quantileActs: Array(repeating: 0, count: n * nb * q * t),
-      quantileExact: Array(repeating: 0, count: n * nb),
-      quantileBoundaries: Array(repeating: .nan, count: n * (nb + 1)),
-      mean: Array(repeating: .nan, count: n), variance: Array(repeating: .nan, count: n),
-      skewness: Array(repeating: .nan, count: n), kurtosis: Array(repeating: .nan, count: n))
-    let output = FinishOutput(&out)
+    let output = FinishOutput(neurons: n, top: k, random: r, buckets: nb, perQuantile: q, tokens: t)
     let chunk = 64
     DispatchQueue.concurrentPerform(iterations: (n + chunk - 1) / chunk) { ci in
       for j in (ci * chunk)..<min(n, (ci + 1) * chunk) {
@@ -35,8 +26,7 @@ extension RecordAccumulator {
         if nb > 0 { finishQuantiles(s, j, output) }
       }
     }
-    output.copyBack(into: &out)
-    return out
+    return output.records(layer: s.layer, neurons: n)
   }
 
   // MARK: - Per neuron
@@ -54,7 +44,7 @@ extension RecordAccumulator {
     for (rank, slot) in order.enumerated() {
       o.topIDs[base + rank] = s.topID[base + slot]
       o.topMax[base + rank] = s.topMax[base + slot]
-      (o.topActs + (base + rank) * t).update(from: s.topActs.pointer + (base + slot) * t, count: t)
+      (o.topActs.pointer + (base + rank) * t).update(from: s.topActs.pointer + (base + slot) * t, count: t)
     }
   }
 
@@ -66,7 +56,7 @@ extension RecordAccumulator {
     let order = (0..<count).sorted { s.randomKey[base + $0] < s.randomKey[base + $1] }
     for (rank, slot) in order.enumerated() {
       o.randomIDs[base + rank] = Int32(ExcerptHash.excerpt(ofKey: s.randomKey[base + slot]))
-      (o.randomActs + (base + rank) * t).update(from: s.randomActs.pointer + (base + slot) * t, count: t)
+      (o.randomActs.pointer + (base + rank) * t).update(from: s.randomActs.pointer + (base + slot) * t, count: t)
     }
   }
 
@@ -145,59 +135,44 @@ extension RecordAccumulator {
       for (rank, slot) in chosen.enumerated() {
         let dst = bucket * q + rank
         o.quantileIDs[dst] = Int32(ExcerptHash.excerpt(ofKey: s.quantileKey[slot]))
-        (o.quantileActs + dst * t).update(from: s.quantileActs.pointer + slot * t, count: t)
+        (o.quantileActs.pointer + dst * t).update(from: s.quantileActs.pointer + slot * t, count: t)
       }
     }
   }
 }
 
-/// Raw pointers into a `LayerRecords` being filled, so neuron chunks can write in parallel.
+/// The arrays of a `LayerRecords` being filled, as buffers that neuron chunks write in parallel;
+/// missing entries keep their fill values (id -1, maximum -infinity, activation 0, NaN stats).
 final class FinishOutput: @unchecked Sendable {
-  let topIDs: UnsafeMutablePointer<Int32>, topMax: UnsafeMutablePointer<Float>, topActs: UnsafeMutablePointer<Float>
-  let randomIDs: UnsafeMutablePointer<Int32>, randomActs: UnsafeMutablePointer<Float>
-  let quantileIDs: UnsafeMutablePointer<Int32>, quantileActs: UnsafeMutablePointer<Float>
-  let quantileExact: UnsafeMutablePointer<Int32>, quantileBoundaries: UnsafeMutablePointer<Float>
-  let mean: UnsafeMutablePointer<Double>, variance: UnsafeMutablePointer<Double>
-  let skewness: UnsafeMutablePointer<Double>, kurtosis: UnsafeMutablePointer<Double>
+  let topIDs: StateBuffer<Int32>, topMax: StateBuffer<Float>, topActs: StateBuffer<Float>
+  let randomIDs: StateBuffer<Int32>, randomActs: StateBuffer<Float>
+  let quantileIDs: StateBuffer<Int32>, quantileActs: StateBuffer<Float>
+  let quantileExact: StateBuffer<Int32>, quantileBoundaries: StateBuffer<Float>
+  let mean: StateBuffer<Double>, variance: StateBuffer<Double>
+  let skewness: StateBuffer<Double>, kurtosis: StateBuffer<Double>
 
-  init(_ r: inout LayerRecords) {
-    func copy<T>(_ a: [T]) -> UnsafeMutablePointer<T> {
-      let p = UnsafeMutablePointer<T>.allocate(capacity: max(a.count, 1))
-      p.initialize(from: a, count: a.count)
-      return p
-    }
-    topIDs = copy(r.topIDs)
-    topMax = copy(r.topMax)
-    topActs = copy(r.topActs)
-    randomIDs = copy(r.randomIDs)
-    randomActs = copy(r.randomActs)
-    quantileIDs = copy(r.quantileIDs)
-    quantileActs = copy(r.quantileActs)
-    quantileExact = copy(r.quantileExact)
-    quantileBoundaries = copy(r.quantileBoundaries)
-    mean = copy(r.mean)
-    variance = copy(r.variance)
-    skewness = copy(r.skewness)
-    kurtosis = copy(r.kurtosis)
+  init(neurons n: Int, top k: Int, random r: Int, buckets nb: Int, perQuantile q: Int, tokens t: Int) {
+    topIDs = StateBuffer(count: n * k, repeating: -1)
+    topMax = StateBuffer(count: n * k, repeating: -.infinity)
+    topActs = StateBuffer(count: n * k * t, repeating: 0)
+    randomIDs = StateBuffer(count: n * r, repeating: -1)
+    randomActs = StateBuffer(count: n * r * t, repeating: 0)
+    quantileIDs = StateBuffer(count: n * nb * q, repeating: -1)
+    quantileActs = StateBuffer(count: n * nb * q * t, repeating: 0)
+    quantileExact = StateBuffer(count: n * nb, repeating: 0)
+    quantileBoundaries = StateBuffer(count: n * (nb + 1), repeating: .nan)
+    mean = StateBuffer(count: n, repeating: .nan)
+    variance = StateBuffer(count: n, repeating: .nan)
+    skewness = StateBuffer(count: n, repeating: .nan)
+    kurtosis = StateBuffer(count: n, repeating: .nan)
   }
 
-  func copyBack(into r: inout LayerRecords) {
-    func back<T>(_ p: UnsafeMutablePointer<T>, _ a: inout [T]) {
-      a = Array(UnsafeBufferPointer(start: p, count: a.count))
-      p.deallocate()
-    }
-    back(topIDs, &r.topIDs)
-    back(topMax, &r.topMax)
-    back(topActs, &r.topActs)
-    back(randomIDs, &r.randomIDs)
-    back(randomActs, &r.randomActs)
-    back(quantileIDs, &r.quantileIDs)
-    back(quantileActs, &r.quantileActs)
-    back(quantileExact, &r.quantileExact)
-    back(quantileBoundaries, &r.quantileBoundaries)
-    back(mean, &r.mean)
-    back(variance, &r.variance)
-    back(skewness, &r.skewness)
-    back(kurtosis, &r.kurtosis)
+  func records(layer: Int, neurons: Int) -> LayerRecords {
+    LayerRecords(
+      layer: layer, neurons: neurons, topIDs: topIDs.array(), topMax: topMax.array(), topActs: topActs.array(),
+      randomIDs: randomIDs.array(), randomActs: randomActs.array(), quantileIDs: quantileIDs.array(),
+      quantileActs: quantileActs.array(), quantileExact: quantileExact.array(),
+      quantileBoundaries: quantileBoundaries.array(), mean: mean.array(), variance: variance.array(),
+      skewness: skewness.array(), kurtosis: kurtosis.array())
   }
 }
