@@ -1,5 +1,6 @@
 import Foundation
 import NxpCore
+import NxpInterp
 import NxpSyntax
 
 /// Lowers a resolved program to a graph: folds constants, matches arguments to parameters,
@@ -150,7 +151,7 @@ struct LoweringState {
     case .string(let s): return .constant(.string(s))
     case .bool(let b): return .constant(.bool(b))
     case .none: return .constant(.null)
-    case .neuron(let l, let i): return .constant(.neuron(NeuronRef(layer: l, index: i)))
+    case .neuron(let l, let i): return .constant(.neuron(NeuronID(layer: l, index: i)))
     case .name(let n):
       if let p = params[n] { return .constant(p) }
       if let b = bindings[n] { return b }
