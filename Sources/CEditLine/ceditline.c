@@ -1,1 +1,111 @@
 #include "ceditline.h"
+
+#include <editline/readline.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static nxp_completer_fn swift_completer = NULL;
+static volatile int sigint_flag = 0;
+
+// Reads one byte for libedit. Ctrl-C interrupts the read (the handler has no SA_RESTART); then
+// this reports end of input so readline returns and the caller sees the flag.
+static int getc_interruptible(FILE *stream) {
+  unsigned char c;
+  for (;;) {
+    // Ctrl-C may land between reads, not only during one: poll with a timeout and look at the
+    // flag each time round.
+    if (sigint_flag) return EOF;
+    struct pollfd p = {fileno(stream), POLLIN, 0};
+    int ready = poll(&p, 1, 100);
+    if (ready == 0 || (ready < 0 && errno == EINTR)) continue;
+    ssize_t n = read(fileno(stream), &c, 1);
+    if (n == 1) return c;
+    if (n == 0) return EOF;
+    if (errno == EINTR) {
+      if (sigint_flag) return EOF;
+      continue;
+    }
+    return EOF;
+  }
+}
+static char **pending = NULL;  // candidates for the completion in progress
+static int pending_index = 0;
+
+// libedit calls this repeatedly with state 0, 1, 2...; hand out the candidates one by one.
+static char *next_candidate(const char *text, int state) {
+  (void)text;
+  if (state == 0) pending_index = 0;
+  if (pending == NULL || pending[pending_index] == NULL) {
+    if (pending != NULL) {
+      free(pending);
+      pending = NULL;
+    }
+    return NULL;
+  }
+  return pending[pending_index++];  // ownership passes to libedit
+}
+
+static char **attempt_completion(const char *text, int start, int end) {
+  rl_attempted_completion_over = 1;  // never fall back to file names
+  if (swift_completer == NULL) return NULL;
+  if (pending != NULL) {
+    for (int i = pending_index; pending[i] != NULL; i++) free(pending[i]);
+    free(pending);
+  }
+  // Candidates end in "(" or ":" where that is what comes next; never add a space after them.
+  rl_completion_append_character = '\0';
+  pending = swift_completer(rl_line_buffer, start, end);
+  pending_index = 0;
+  if (pending == NULL) return NULL;
+  return rl_completion_matches(text, next_candidate);
+}
+
+void nxp_rl_init(const char *name, nxp_completer_fn completer, const char *word_breaks) {
+  rl_readline_name = name;
+  swift_completer = completer;
+  rl_attempted_completion_function = attempt_completion;
+  static char breaks[64];
+  strncpy(breaks, word_breaks, sizeof(breaks) - 1);
+  rl_completer_word_break_characters = breaks;
+  rl_basic_word_break_characters = breaks;
+  rl_getc_function = getc_interruptible;
+  using_history();
+}
+
+char *nxp_rl_readline(const char *prompt) { return readline(prompt); }
+void nxp_rl_add_history(const char *line) { add_history(line); }
+int nxp_rl_read_history(const char *path) { return read_history(path); }
+int nxp_rl_write_history(const char *path) { return write_history(path); }
+void nxp_rl_stifle_history(int max_entries) { stifle_history(max_entries); }
+
+static void on_sigint(int sig) {
+  (void)sig;
+  sigint_flag = 1;
+}
+
+void nxp_install_sigint_handler(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_sigint;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: a blocked read returns EINTR
+  sigaction(SIGINT, &sa, NULL);
+  // A parent may have started us with SIGINT blocked (the mask survives exec); unblock it.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+int nxp_take_sigint(void) {
+  int was = sigint_flag;
+  sigint_flag = 0;
+  return was;
+}
+
+volatile int *nxp_sigint_flag(void) { return &sigint_flag; }

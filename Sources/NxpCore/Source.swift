@@ -50,7 +50,8 @@ public final class SourceFile: @unchecked Sendable {
   public init(path: String, text: String) {
     self.path = path
     self.text = text
-    self.lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+    // "\r\n" is a single Character, so it is matched on its own.
+    self.lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map {
       $0.hasSuffix("\r") ? $0.dropLast() : $0
     }
   }

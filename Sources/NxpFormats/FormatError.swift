@@ -7,6 +7,9 @@ public enum FormatError: Error, Equatable, CustomStringConvertible, Sendable {
   case badMagic(path: String, found: String)
   case unsupportedVersion(path: String, version: UInt32)
   case badValueType(key: String, type: UInt32)
+  /// A metadata value whose type is known but whose content is invalid (a bool byte of 2,
+  /// arrays nested too deeply).
+  case badValue(key: String, detail: String)
   case duplicateKey(String)
   case tooLarge(what: String, count: UInt64, limit: UInt64)
   case badUTF8(what: String)
@@ -27,9 +30,14 @@ public enum FormatError: Error, Equatable, CustomStringConvertible, Sendable {
     case .badMagic(let path, let found):
       return "'\(path)' is not a GGUF file (magic \(found))"
     case .unsupportedVersion(let path, let v):
+      if v.byteSwapped == 2 || v.byteSwapped == 3 {
+        return "'\(path)' is a big-endian GGUF file (version \(v.byteSwapped)); nxp reads little-endian files"
+      }
       return "'\(path)' is GGUF version \(v); nxp reads versions 2 and 3"
     case .badValueType(let key, let t):
       return "metadata key '\(key)' has unknown value type \(t)"
+    case .badValue(let key, let detail):
+      return "metadata key '\(key)': \(detail)"
     case .duplicateKey(let key):
       return "metadata key '\(key)' appears twice"
     case .tooLarge(let what, let count, let limit):
@@ -37,7 +45,7 @@ public enum FormatError: Error, Equatable, CustomStringConvertible, Sendable {
     case .badUTF8(let what):
       return "\(what) is not valid UTF-8"
     case .badAlignment(let a):
-      return "general.alignment is \(a); it must be a power of two"
+      return "metadata key 'general.alignment' is \(a); it must be a power of two"
     case .duplicateTensor(let name):
       return "tensor '\(name)' appears twice"
     case .unsupportedTensorType(let name, let t):

@@ -64,6 +64,7 @@ public indirect enum GGUFValue: Sendable, Equatable {
     case .bool(let b): return String(b)
     case .float32(let f): return String(f)
     case .float64(let f): return String(f)
+    case .uint64(let v): return String(v)
     default: return String(int ?? 0)
     }
   }
@@ -102,6 +103,8 @@ public final class GGUFFile: @unchecked Sendable {
   static let maxCount: UInt64 = 1 << 24
   static let maxStringLength: UInt64 = 1 << 26
   static let maxDims = 4
+  /// Arrays of arrays are legal; this bounds the recursion.
+  static let maxArrayDepth = 8
 
   public convenience init(path: String) throws {
     try self.init(file: MappedFile(path: path))
@@ -138,12 +141,8 @@ public final class GGUFFile: @unchecked Sendable {
     metadata = meta
     metadataKeys = keys
 
-    var align = 32
-    if let a = meta["general.alignment"] {
-      guard let v = a.int, v > 0, v & (v - 1) == 0 else { throw FormatError.badAlignment(UInt64(a.int ?? 0)) }
-      align = v
-    }
-    alignment = align
+    alignment = try GGUFFile.alignment(meta["general.alignment"])
+    let align = alignment
 
     struct RawInfo { var name: String; var dims: [Int]; var type: GGMLType; var offset: UInt64 }
     var raw: [RawInfo] = []
@@ -188,6 +187,7 @@ public final class GGUFFile: @unchecked Sendable {
 
     var infos: [GGUFTensorInfo] = []
     var byName: [String: GGUFTensorInfo] = [:]
+    infos.reserveCapacity(raw.count)
     for t in raw {
       let count = t.dims.reduce(1, *)
       guard let bytes = t.type.byteCount(elements: count) else {
@@ -205,8 +205,34 @@ public final class GGUFFile: @unchecked Sendable {
       infos.append(info)
       byName[t.name] = info
     }
+    try GGUFFile.checkNoOverlap(infos)
     tensors = infos
     tensorsByName = byName
+  }
+
+  /// `general.alignment`: an integer power of two that fits in u32 (the spec's type); 32 when
+  /// absent.
+  static func alignment(_ value: GGUFValue?) throws -> Int {
+    guard let value else { return 32 }
+    guard value.bool == nil, let v = value.int else {
+      throw FormatError.wrongKeyType(key: "general.alignment", expected: "an integer power of two")
+    }
+    guard v > 0, v <= Int(UInt32.max) else {
+      throw FormatError.wrongKeyType(key: "general.alignment", expected: "an integer power of two from 1 to 2^31")
+    }
+    guard v & (v - 1) == 0 else { throw FormatError.badAlignment(UInt64(v)) }
+    return v
+  }
+
+  /// Tensors may be in any order in the data section but must not share bytes.
+  static func checkNoOverlap(_ infos: [GGUFTensorInfo]) throws {
+    // Ties keep file order, so the later of two tensors at one offset is the one reported.
+    let sorted = infos.enumerated().filter { $0.element.byteCount > 0 }
+      .sorted { ($0.element.fileOffset, $0.offset) < ($1.element.fileOffset, $1.offset) }.map(\.element)
+    for (a, b) in zip(sorted, sorted.dropFirst()) where a.fileOffset + a.byteCount > b.fileOffset {
+      throw FormatError.badTensorOffset(
+        tensor: b.name, detail: "data at file offset \(b.fileOffset) overlaps tensor '\(a.name)' (\(a.fileOffset)..<\(a.fileOffset + a.byteCount))")
+    }
   }
 
   /// The raw (possibly quantized) bytes of a tensor, a view into the map.
@@ -263,7 +289,11 @@ public final class GGUFFile: @unchecked Sendable {
     let n = try r.read(UInt64.self, "the length of \(what())")
     guard n <= maxStringLength else { throw FormatError.tooLarge(what: "the length of \(what())", count: n, limit: maxStringLength) }
     let bytes = try r.readBytes(Int(n), what())
-    guard let s = String(validating: bytes, as: UTF8.self) else { throw FormatError.badUTF8(what: what()) }
+    guard let s = String(validating: bytes, as: UTF8.self) else {
+      // Show what can be read, so the user can tell which key or tensor is damaged.
+      let shown = String(decoding: bytes.prefix(80), as: UTF8.self)
+      throw FormatError.badUTF8(what: "\(what()) ('\(shown)')")
+    }
     return s
   }
 
@@ -279,16 +309,18 @@ public final class GGUFFile: @unchecked Sendable {
     case 6: return .float32(try r.readFloat(what))
     case 7:
       let b = try r.read(UInt8.self, what)
-      guard b <= 1 else { throw FormatError.badValueType(key: key, type: type) }
+      guard b <= 1 else { throw FormatError.badValue(key: key, detail: "boolean byte is \(b), not 0 or 1") }
       return .bool(b == 1)
     case 8: return .string(try readString(&r, what))
     case 9:
-      guard depth < 4 else { throw FormatError.badValueType(key: key, type: type) }
+      guard depth < maxArrayDepth else { throw FormatError.badValue(key: key, detail: "arrays nested deeper than \(maxArrayDepth)") }
       let elementType = try r.read(UInt32.self, "the element type of '\(key)'")
+      // Checked here, not per element, so an empty array of an unknown type is caught too.
+      guard let minSize = minimumSize(ofType: elementType) else { throw FormatError.badValueType(key: key, type: elementType) }
       let count = try r.read(UInt64.self, "the length of '\(key)'")
       guard count <= maxCount else { throw FormatError.tooLarge(what: "array '\(key)'", count: count, limit: maxCount) }
-      // Each element takes at least one byte: a cheap check before allocating.
-      try r.need(Int(count), what)
+      // The elements must fit in what remains: a cheap check before allocating.
+      try r.need(Int(count) * minSize, "the \(count) elements of '\(key)'")
       var items: [GGUFValue] = []
       items.reserveCapacity(Int(count))
       for _ in 0..<Int(count) {
@@ -299,6 +331,19 @@ public final class GGUFFile: @unchecked Sendable {
     case 11: return .int64(try r.read(Int64.self, what))
     case 12: return .float64(try r.readDouble(what))
     default: throw FormatError.badValueType(key: key, type: type)
+    }
+  }
+
+  /// The fewest bytes a value of a type code takes (strings and arrays: their length fields),
+  /// or nil for an unknown code.
+  static func minimumSize(ofType type: UInt32) -> Int? {
+    switch type {
+    case 0, 1, 7: return 1
+    case 2, 3: return 2
+    case 4, 5, 6: return 4
+    case 8, 10, 11, 12: return 8
+    case 9: return 12
+    default: return nil
     }
   }
 }

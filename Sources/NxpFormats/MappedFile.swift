@@ -12,8 +12,29 @@ public final class MappedFile: @unchecked Sendable {
   public let size: Int
   public let bytes: UnsafeRawBufferPointer
   private let base: UnsafeMutableRawPointer?
+  /// True when `base` is a heap copy (see `init(copying:path:)`) rather than a map.
+  private let isHeapCopy: Bool
 
+  /// A copy of `data` in memory, read like a mapped file. For parsing bytes that never touched
+  /// the disk (tests, downloads); `path` only names it in errors.
+  public init(copying data: Data, path: String = "<memory>") {
+    self.path = path
+    size = data.count
+    isHeapCopy = true
+    guard size > 0 else {
+      base = nil
+      bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+      return
+    }
+    let p = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+    data.copyBytes(to: p.assumingMemoryBound(to: UInt8.self), count: size)
+    base = p
+    bytes = UnsafeRawBufferPointer(start: p, count: size)
+  }
+
+  /// Maps the regular file at `path`; throws a `UserError` naming it when it cannot.
   public init(path: String) throws {
+    isHeapCopy = false
     self.path = path
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else {
@@ -39,7 +60,8 @@ public final class MappedFile: @unchecked Sendable {
   }
 
   deinit {
-    if let base { munmap(base, size) }
+    guard let base else { return }
+    if isHeapCopy { base.deallocate() } else { munmap(base, size) }
   }
 }
 

@@ -28,6 +28,20 @@ public enum TestEnvironment {
     return path
   }
 
+  /// A product built beside the test runner (`nxp`, `nxp-bench`); `NXP_BINARY` overrides `nxp`.
+  public static func productPath(_ name: String) throws -> String {
+    if name == "nxp", let override = ProcessInfo.processInfo.environment["NXP_BINARY"], !override.isEmpty { return override }
+    let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    var dir = runner.deletingLastPathComponent()
+    // On Linux the runner is <build>/<name>.xctest; elsewhere it may sit deeper in a bundle.
+    for _ in 0..<4 {
+      let candidate = dir.appendingPathComponent(name).path
+      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+      dir.deleteLastPathComponent()
+    }
+    throw TestSupportError("cannot find the built `\(name)` next to \(runner.path); build it with `swift build`")
+  }
+
   /// A fresh empty directory under the system temporary folder.
   public static func temporaryDirectory(_ label: String = "nxp-test") throws -> String {
     let path = NSTemporaryDirectory() + "\(label)-\(UUID().uuidString)"
@@ -72,15 +86,17 @@ public enum PythonReference {
     if let stdin { inp.fileHandleForWriting.write(stdin) }
     try inp.fileHandleForWriting.close()
     // Read both pipes concurrently so a chatty script cannot fill one and block.
-    var errData = Data()
+    final class Box: @unchecked Sendable { var data = Data() }
+    let errBox = Box()
     let group = DispatchGroup()
     group.enter()
     DispatchQueue.global().async {
-      errData = err.fileHandleForReading.readDataToEndOfFile()
+      errBox.data = err.fileHandleForReading.readDataToEndOfFile()
       group.leave()
     }
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     group.wait()
+    let errData = errBox.data
     p.waitUntilExit()
     return Result(status: p.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
   }

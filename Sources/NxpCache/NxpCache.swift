@@ -1,1 +1,0 @@
-// NxpCache: placeholder until its first real file lands.

@@ -1,1 +1,0 @@
-// NxpLineEdit: placeholder until its first real file lands.

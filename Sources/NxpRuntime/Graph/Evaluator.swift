@@ -1,0 +1,178 @@
+import Foundation
+import NxpCache
+import NxpCore
+
+/// The nxp version recorded in manifests.
+public let nxpVersion = "0.1.0"
+
+/// A failure while computing a node, tied to the call that failed.
+public struct RuntimeFailure: Error, CustomStringConvertible {
+  public var site: CallSite
+  public var message: String
+
+  public var diagnostic: Diagnostic {
+    Diagnostic(.error, message, file: site.file, range: site.range)
+  }
+  public var description: String { diagnostic.description }
+}
+
+/// Pulls values out of the graph: from memory, from the disk cache, or by running the primitive
+/// after its inputs. Only what is asked for is computed.
+public final class Evaluator {
+  public let cache: CacheStore
+  public let environment: Environment
+  public let models: ModelPool
+  public var style: RenderStyle
+  /// Values computed or loaded in this session, by key.
+  private var memory: [String: Value] = [:]
+  /// Nodes computed (not loaded) in this session, for summaries and tests.
+  public private(set) var computed: [String] = []
+  /// Nodes loaded from disk in this session.
+  public private(set) var loaded: [String] = []
+  /// Sinks run in this session (`save`): they act every time their statement runs.
+  public private(set) var sinksRun = 0
+
+  public init(cache: CacheStore, environment: Environment, models: ModelPool = ModelPool(), style: RenderStyle = RenderStyle()) {
+    self.cache = cache
+    self.environment = environment
+    self.models = models
+    self.style = style
+  }
+
+  public func value(_ lowered: Lowered) throws -> Value {
+    switch lowered {
+    case .constant(let v): return v
+    case .node(let n): return try value(n)
+    }
+  }
+
+  /// Whether a node's value is available without computing (in memory or in the cache).
+  public func isAvailable(_ node: Node) -> Bool {
+    if memory[node.key] != nil { return true }
+    return node.primitive.persists && ((try? cache.get(node.key)) ?? nil) != nil
+  }
+
+  public func isInMemory(_ node: Node) -> Bool { memory[node.key] != nil }
+
+  public func value(_ node: Node) throws -> Value {
+    if let v = memory[node.key] { return v }
+    if node.primitive.persists, let entry = try? cache.get(node.key) {
+      if let tag = entry.manifest.info["type"], case .string(let t) = tag {
+        do {
+          let v = try ValueCodec.decode(tag: t, files: entry.files)
+          memory[node.key] = v
+          loaded.append(node.key)
+          return v
+        } catch {
+          // An entry that passed the size checks but does not decode is recomputed.
+          _ = try? cache.remove(node.key)
+        }
+      }
+    }
+    var args: [String: Value] = [:]
+    for (name, arg) in node.arguments {
+      switch arg {
+      case .constant(let c): args[name] = c
+      case .node(let input): args[name] = try value(input)
+      }
+    }
+    try Cancellation.check()
+    let plan = PlanContext(environment: environment, baseDirectory: baseDirectory(node))
+    let checkpoint = LazyCheckpoint(store: cache, key: node.key)
+    defer { checkpoint.close() }
+    let ctx = RunContext(plan: plan, key: node.key, checkpoint: checkpoint, models: models, style: style)
+    let started = Date()
+    let result: Value
+    do {
+      result = try node.primitive.run(Arguments(args, primitive: node.primitive.name), ctx)
+    } catch let e as Interrupted {
+      throw e
+    } catch let e as RuntimeFailure {
+      throw e
+    } catch {
+      throw RuntimeFailure(site: node.site, message: "\(error)")
+    }
+    let wall = Date().timeIntervalSince(started)
+    if node.primitive.persists {
+      try store(result, node: node, wallTime: wall)
+      checkpoint.clear()
+    }
+    if node.primitive.isSink {
+      sinksRun += 1
+      return result
+    }
+    memory[node.key] = result
+    computed.append(node.key)
+    return result
+  }
+
+  private func store(_ value: Value, node: Node, wallTime: Double) throws {
+    let (tag, files) = try ValueCodec.encode(value)
+    var manifest = Manifest(
+      primitive: node.primitive.name, primitiveVersion: node.primitive.version,
+      parameters: node.constants.mapValues { ManifestValue($0.canonical) },
+      inputs: Dictionary(uniqueKeysWithValues: node.inputs.map { ($0.0, $0.1.key) }),
+      fileHashes: node.fileHashes, nxpVersion: nxpVersion, wallTime: wallTime,
+      info: ["type": .string(tag), "call": .string(node.site.text)])
+    if let b = node.bindingName { manifest.info["binding"] = .string(b) }
+    do {
+      try cache.put(node.key, files: files, manifest: manifest)
+    } catch {
+      // A full disk must not lose the computed value for this run; say so and go on.
+      FileHandle.standardError.write(Data("warning: could not cache \(node.site.text): \(error)\n".utf8))
+    }
+  }
+
+  private func baseDirectory(_ node: Node) -> String {
+    guard let file = node.site.file, !file.path.hasPrefix("<") else { return environment.workingDirectory }
+    let abs = file.path.hasPrefix("/") ? file.path : environment.workingDirectory + "/" + file.path
+    return (abs as NSString).deletingLastPathComponent
+  }
+
+  /// Forgets in-memory values (the REPL keeps them between entries; tests reset them).
+  public func clearMemory() { memory = [:] }
+}
+
+/// Opens the checkpoint store for a key only when a primitive asks for it, so quick primitives
+/// never take the lock.
+final class LazyCheckpoint: CheckpointAccess {
+  let store: CacheStore
+  let key: String
+  private var opened: CheckpointStore?
+
+  init(store: CacheStore, key: String) {
+    self.store = store
+    self.key = key
+  }
+
+  private func open() throws -> CheckpointStore {
+    if let opened { return opened }
+    // Wait a little for another process computing the same value, then report it.
+    let s = try CheckpointStore(store: store, key: key, wait: 2)
+    opened = s
+    return s
+  }
+
+  func load() throws -> (step: Int, files: [String: Data])? {
+    guard let c = try open().load() else { return nil }
+    var files: [String: Data] = [:]
+    for name in c.records.keys {
+      guard let path = c.path(name), let data = FileManager.default.contents(atPath: path) else { return nil }
+      files[name] = data
+    }
+    return (c.step, files)
+  }
+
+  func save(step: Int, files: [String: Data]) throws {
+    try open().save(step: step, files: files)
+  }
+
+  func clear() {
+    try? opened?.clear()
+  }
+
+  func close() {
+    opened?.close()
+    opened = nil
+  }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import NxpCache
+import NxpCore
+import NxpSyntax
+
+/// Everything one `nxp` invocation or REPL session shares: the primitives, the cache, the
+/// evaluator with its in-memory values, and the params set on the command line.
+public final class Session {
+  public let registry: PrimitiveRegistry
+  public let environment: Environment
+  public let cache: CacheStore
+  public let evaluator: Evaluator
+  public let fileHasher: FileHasher
+  public var overrides: [String: Value]
+
+  public init(cacheRoot: String, environment: Environment = Environment(), overrides: [String: Value] = [:], style: RenderStyle = RenderStyle(), registry: PrimitiveRegistry = .standard) {
+    self.registry = registry
+    self.environment = environment
+    self.overrides = overrides
+    cache = CacheStore(root: cacheRoot)
+    fileHasher = FileHasher(store: cache)
+    evaluator = Evaluator(cache: cache, environment: environment, style: style)
+  }
+
+  /// Reads, parses and resolves a script file.
+  public func load(path: String) -> Program {
+    Resolver(primitives: registry.names).load(path: path)
+  }
+
+  /// Builds the graph of a resolved program (keys included), or returns its errors.
+  public func graph(_ program: Program) -> (Graph?, [Diagnostic]) {
+    let hasher = fileHasher
+    return GraphBuilder(registry: registry, environment: environment, overrides: overrides, hashFile: { try hasher.hash(file: $0) }).build(program)
+  }
+
+  // MARK: - Running
+
+  /// Runs the effects of a graph (or of one cell) in order, writing what they show to `output`.
+  /// Throws `RuntimeFailure` at the first failing call and `Interrupted` on Ctrl-C; values
+  /// finished before either stay cached.
+  public func run(_ graph: Graph, cell: Int? = nil, output: (String) -> Void) throws {
+    var currentCell = -1
+    for effect in graph.effects where cell == nil || effect.effect.cell == cell {
+      if effect.effect.cell != currentCell {
+        currentCell = effect.effect.cell
+        if let title = graph.program.script.cells[currentCell].title {
+          output("# %% \(title)\n")
+        }
+      }
+      if effect.isSinkCall {
+        _ = try evaluator.value(effect.values[0])
+        continue
+      }
+      for v in effect.values {
+        output(render(try evaluator.value(v)))
+      }
+    }
+    recordRun(graph)
+  }
+
+  /// What `show` prints for a value.
+  public func render(_ v: Value) -> String {
+    switch v {
+    case .object(let o): return o.render(evaluator.style)
+    case .string(let s): return s.hasSuffix("\n") ? s : s + "\n"
+    case .record(let fields) where !fields.isEmpty:
+      let width = fields.map(\.0.count).max() ?? 0
+      return fields.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + Table.format($0.1) }.joined(separator: "\n") + "\n"
+    default: return v.description + "\n"
+    }
+  }
+
+  /// Remembers each binding's key so `:why` can explain a later recomputation.
+  func recordRun(_ graph: Graph) {
+    guard !graph.program.script.file.path.hasPrefix("<") else { return }
+    var keys: [String: String] = [:]
+    for name in graph.order { if case .node(let n) = graph.bindings[name] { keys[name] = n.key } }
+    try? RunLog(store: cache).record(script: absolutePath(graph.program.script.file.path), bindings: keys)
+  }
+
+  public func absolutePath(_ path: String) -> String {
+    path.hasPrefix("/") ? path : environment.workingDirectory + "/" + path
+  }
+}

@@ -1,1 +1,0 @@
-// NxpRuntime: placeholder until its first real file lands.

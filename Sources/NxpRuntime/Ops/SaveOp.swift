@@ -1,0 +1,58 @@
+import Foundation
+import NxpCore
+import NxpFormats
+
+/// `save(value, to: "out/acts.safetensors")`: writes a value in the format its extension names.
+final class SaveOp: Primitive {
+  let name = "save"
+  let version = 1
+  let isSink = true
+  let persists = false
+  var params: [Param] {
+    [
+      Param("value", .any, positional: true, doc: "what to write"),
+      Param("to", .string, doc: "the file: .safetensors (tensors), .jsonl or .csv (tables), .json (any plain value)"),
+    ]
+  }
+  let summary = "writes a value to a file: safetensors for tensors and records, JSON Lines or CSV for tables"
+  let example = "save(scores, to: \"out/scores.csv\")"
+  func resultType(_ args: [String: ValueType]) throws -> ValueType { .unit }
+
+  func run(_ args: Arguments, _ ctx: RunContext) throws -> Value {
+    let path = ctx.plan.resolve(try args.string("to"))
+    let ext = (path as NSString).pathExtension.lowercased()
+    let value = args["value"]
+    let data: Data
+    switch ext {
+    case "csv", "jsonl", "ndjson":
+      guard case .object(let o as Tabular) = value else {
+        throw UserError("save: .\(ext) files hold tables; \(value.type) is not tabular (use .json or .safetensors)")
+      }
+      let table = o.asTable()
+      data = ext == "csv" ? table.csv() : try table.encode()["value.jsonl"]!
+    case "safetensors":
+      guard case .object(let o as CacheCodable) = value else {
+        throw UserError("save: .safetensors files hold tensors; got \(value.type)")
+      }
+      let files = try o.encode()
+      guard let tensors = files["value.safetensors"] else {
+        throw UserError("save: \(value.type) has no tensor form; save it as .jsonl or .csv")
+      }
+      data = tensors
+    case "json":
+      if case .object(let o as Tabular) = value {
+        let t = o.asTable()
+        let rows = t.rows.map { row in Dictionary(uniqueKeysWithValues: zip(t.columns.map(\.name), row.map(Table.plainJSON))) }
+        data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
+      } else if case .object = value {
+        throw UserError("save: \(value.type) cannot be written as .json")
+      } else {
+        data = try JSONSerialization.data(withJSONObject: ValueCodec.jsonValue(value), options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed])
+      }
+    default:
+      throw UserError("save: unknown file type \".\(ext)\"; use .safetensors, .jsonl, .csv or .json")
+    }
+    try AtomicFile.write(data, to: path)
+    return .null
+  }
+}

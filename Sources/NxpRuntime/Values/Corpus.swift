@@ -1,0 +1,189 @@
+import Foundation
+import NxpCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Documents of text to cut excerpts from.
+public final class Corpus: RuntimeObject {
+  public let documents: [String]
+  /// Where the documents came from (file names or the corpus name), for summaries.
+  public let origin: String
+
+  public init(documents: [String], origin: String) {
+    self.documents = documents
+    self.origin = origin
+  }
+
+  public var valueType: ValueType { .corpus }
+  public var byteCount: Int { documents.reduce(0) { $0 + $1.utf8.count } }
+  public var summary: String { "Corpus \(origin): \(documents.count) document\(documents.count == 1 ? "" : "s"), \(formatBytes(byteCount))" }
+
+  public func render(_ style: RenderStyle) -> String {
+    var out = summary + "\n"
+    for (i, doc) in documents.prefix(min(3, style.maxRows)).enumerated() {
+      let line = Table.visible(doc)
+      let room = max(20, style.width - 8)
+      out += String(format: "%5d  ", i) + (line.count > room ? String(line.prefix(room - 1)) + "…" : line) + "\n"
+    }
+    if documents.count > 3 { out += "  ... \(documents.count - 3) more document\(documents.count == 4 ? "" : "s")\n" }
+    return out
+  }
+}
+
+/// Reads corpus files: plain text split into documents, or JSON Lines with a text field.
+public enum CorpusReader {
+  public enum Split: String, CaseIterable, Sendable {
+    /// Documents separated by one or more blank lines.
+    case paragraphs
+    /// One document per non-empty line.
+    case lines
+    /// Each file is one document.
+    case file
+  }
+
+  /// Resolves what a script wrote (`"fortunes"`, `"data/*.txt"`, `["a.txt", "b.jsonl"]`) to files.
+  public static func resolve(_ specs: [String], _ ctx: PlanContext) throws -> [String] {
+    var files: [String] = []
+    for spec in specs {
+      if isName(spec) {
+        files.append(try namedCorpus(spec, ctx.environment))
+        continue
+      }
+      let path = ctx.resolve(spec)
+      if spec.contains(where: { "*?[".contains($0) }) {
+        let matches = glob(path).filter { isRegularFile($0) }
+        guard !matches.isEmpty else { throw UserError("corpus: no files match '\(spec)' (searched \(path))") }
+        files += matches
+      } else {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+          throw UserError("corpus: no such file '\(spec)'" + (spec == path ? "" : " (resolved to \(path))"))
+        }
+        if isDir.boolValue {
+          let inside = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])
+            .filter { !$0.hasPrefix(".") }.sorted().map { path + "/" + $0 }.filter { isRegularFile($0) }
+          guard !inside.isEmpty else { throw UserError("corpus: folder '\(spec)' has no files") }
+          files += inside
+        } else {
+          guard FileManager.default.isReadableFile(atPath: path) else { throw UserError("corpus: cannot read '\(spec)': permission denied") }
+          files.append(path)
+        }
+      }
+    }
+    return files
+  }
+
+  /// A bare word such as `fortunes` names an installed corpus rather than a path.
+  static func isName(_ spec: String) -> Bool {
+    !spec.isEmpty && spec.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+  }
+
+  static func namedCorpus(_ name: String, _ env: Environment) throws -> String {
+    let dir = env.corporaDirectory
+    for ext in ["jsonl", "txt"] {
+      let path = "\(dir)/\(name).\(ext)"
+      if FileManager.default.fileExists(atPath: path) { return path }
+    }
+    if name == "fortunes" {
+      throw UserError("corpus `fortunes` is not installed in \(dir); install it with `scripts/install-corpus.sh` (needs Debian's fortunes package)")
+    }
+    let installed = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+      .filter { $0.hasSuffix(".jsonl") || $0.hasSuffix(".txt") }
+      .map { ($0 as NSString).deletingPathExtension }.sorted()
+    var message = "no corpus named `\(name)` in \(dir)"
+    message += installed.isEmpty ? "" : " (installed: \(installed.joined(separator: ", ")))"
+    if let s = NameSuggester.suggest(name, from: installed) { message += "; did you mean `\(s)`?" }
+    throw UserError(message + "; to read a file, write its path, e.g. \"./\(name).txt\"")
+  }
+
+  /// Reads documents from resolved files. JSON Lines files (`.jsonl`, `.ndjson`) take `field`;
+  /// other files are text split by `split`.
+  public static func read(files: [String], field: String, split: Split, limit: Int?) throws -> [String] {
+    var docs: [String] = []
+    for path in files {
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw UserError("corpus: cannot read '\(path)'")
+      }
+      guard let text = String(data: data, encoding: .utf8) else {
+        throw UserError("corpus: '\(path)' is not UTF-8 text")
+      }
+      let ext = (path as NSString).pathExtension.lowercased()
+      if ext == "jsonl" || ext == "ndjson" {
+        docs += try jsonLines(text, field: field, path: path)
+      } else {
+        docs += splitText(text, split)
+      }
+      if let limit, docs.count >= limit { return Array(docs.prefix(limit)) }
+    }
+    return docs
+  }
+
+  static func jsonLines(_ text: String, field: String, path: String) throws -> [String] {
+    var docs: [String] = []
+    for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      let trimmed = line.trimmingCharacters(in: .whitespaces)
+      if trimmed.isEmpty { continue }
+      guard let object = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) else {
+        throw UserError("corpus: \(path):\(n + 1): not valid JSON")
+      }
+      guard let dict = object as? [String: Any] else {
+        throw UserError("corpus: \(path):\(n + 1): expected a JSON object with a \"\(field)\" field")
+      }
+      guard let value = dict[field] else {
+        let keys = dict.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
+        throw UserError("corpus: \(path):\(n + 1): no \"\(field)\" field (fields: \(keys)); pass `field:` to choose one")
+      }
+      guard let s = value as? String else {
+        throw UserError("corpus: \(path):\(n + 1): field \"\(field)\" is not a string")
+      }
+      if !s.isEmpty { docs.append(s) }
+    }
+    return docs
+  }
+
+  static func splitText(_ text: String, _ split: Split) -> [String] {
+    switch split {
+    case .file:
+      let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+      return t.isEmpty ? [] : [t]
+    case .lines:
+      return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    case .paragraphs:
+      var docs: [String] = []
+      var current: [Substring] = []
+      for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        if line.allSatisfy(\.isWhitespace) {
+          if !current.isEmpty { docs.append(current.joined(separator: "\n")) }
+          current = []
+        } else {
+          current.append(line.hasSuffix("\r") ? line.dropLast() : line)
+        }
+      }
+      if !current.isEmpty { docs.append(current.joined(separator: "\n")) }
+      return docs
+    }
+  }
+
+  static func glob(_ pattern: String) -> [String] {
+    var g = glob_t()
+    defer { globfree(&g) }
+    guard Glibc.glob(pattern, 0, nil, &g) == 0 else { return [] }
+    return (0..<Int(g.gl_pathc)).compactMap { g.gl_pathv[$0].map { String(cString: $0) } }.sorted()
+  }
+
+  static func isRegularFile(_ path: String) -> Bool {
+    var isDir: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && !isDir.boolValue
+  }
+}
+
+/// `12.3 MB`, `512 B`.
+public func formatBytes(_ n: Int) -> String {
+  let d = Double(n)
+  if d >= 1e9 { return String(format: "%.2f GB", d / 1e9) }
+  if d >= 1e6 { return String(format: "%.1f MB", d / 1e6) }
+  if d >= 1e3 { return String(format: "%.1f kB", d / 1e3) }
+  return "\(n) B"
+}

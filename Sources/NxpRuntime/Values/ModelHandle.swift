@@ -1,0 +1,20 @@
+import Foundation
+import NxpCore
+
+/// Loaded models shared by every node of a session, so `load("smollm2-135m")` reads the file once.
+public final class ModelPool {
+  private var loaded: [String: AnyObject] = [:]
+  private let lock = NSLock()
+
+  public init() {}
+
+  /// The model for `key`, loading it with `make` the first time.
+  public func model<T: AnyObject>(key: String, make: () throws -> T) throws -> T {
+    lock.lock()
+    defer { lock.unlock() }
+    if let m = loaded[key] as? T { return m }
+    let m = try make()
+    loaded[key] = m
+    return m
+  }
+}

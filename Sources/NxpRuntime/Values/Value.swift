@@ -1,0 +1,177 @@
+import Foundation
+import NxpCore
+
+/// A neuron: a layer and an index into that layer's MLP units (written `6:123` in scripts).
+public struct NeuronRef: Hashable, Sendable, Comparable, CustomStringConvertible {
+  public var layer: Int
+  public var index: Int
+  public init(layer: Int, index: Int) {
+    self.layer = layer
+    self.index = index
+  }
+  public static func < (a: NeuronRef, b: NeuronRef) -> Bool { (a.layer, a.index) < (b.layer, b.index) }
+  public var description: String { "\(layer):\(index)" }
+}
+
+/// A runtime value. Scalars and containers are plain enums; the pipeline's large values (models,
+/// corpora, records, tables, tensors) are objects that know how to summarise, render and cache
+/// themselves.
+public indirect enum Value: CustomStringConvertible {
+  case null
+  case bool(Bool)
+  case int(Int)
+  case float(Double)
+  case string(String)
+  case neuron(NeuronRef)
+  /// A half-open integer range (`0..<30`; `0...29` is stored as `0..<30`).
+  case range(Range<Int>)
+  case list([Value])
+  /// Fields in the order written.
+  case record([(String, Value)])
+  case object(RuntimeObject)
+
+  public var type: ValueType {
+    switch self {
+    case .null: return .null
+    case .bool: return .bool
+    case .int: return .int
+    case .float: return .float
+    case .string: return .string
+    case .neuron: return .neuron
+    case .range: return .range
+    case .list(let items):
+      guard let first = items.first?.type else { return .list(.any) }
+      return items.allSatisfy { $0.type == first } ? .list(first) : .list(.any)
+    case .record: return .record
+    case .object(let o): return o.valueType
+    }
+  }
+
+  // MARK: - Accessors used by primitives (arguments are type-checked before they run)
+
+  public var int: Int? {
+    if case .int(let i) = self { return i }
+    return nil
+  }
+
+  public var double: Double? {
+    switch self {
+    case .int(let i): return Double(i)
+    case .float(let f): return f
+    default: return nil
+    }
+  }
+
+  public var string: String? {
+    if case .string(let s) = self { return s }
+    return nil
+  }
+
+  public var bool: Bool? {
+    if case .bool(let b) = self { return b }
+    return nil
+  }
+
+  public var isNone: Bool {
+    if case .null = self { return true }
+    return false
+  }
+
+  /// An Int, a list of Ints or a range, as a list of Ints.
+  public var ints: [Int]? {
+    switch self {
+    case .int(let i): return [i]
+    case .range(let r): return Array(r)
+    case .list(let items):
+      var out: [Int] = []
+      for item in items {
+        guard let i = item.int else { return nil }
+        out.append(i)
+      }
+      return out
+    default: return nil
+    }
+  }
+
+  /// A string or a list of strings.
+  public var strings: [String]? {
+    switch self {
+    case .string(let s): return [s]
+    case .list(let items):
+      var out: [String] = []
+      for item in items {
+        guard let s = item.string else { return nil }
+        out.append(s)
+      }
+      return out
+    default: return nil
+    }
+  }
+
+  public func object<T: RuntimeObject>(_: T.Type) -> T? {
+    if case .object(let o) = self { return o as? T }
+    return nil
+  }
+
+  // MARK: - Canonical form for cache keys
+
+  /// The canonical form of a constant argument; objects never appear here (they are node inputs).
+  public var canonical: CanonicalValue {
+    switch self {
+    case .null: return .null
+    case .bool(let b): return .bool(b)
+    case .int(let i): return .int(Int64(i))
+    case .float(let f): return .float(f)
+    case .string(let s): return .string(s)
+    case .neuron(let n): return .record(["layer": .int(Int64(n.layer)), "index": .int(Int64(n.index))])
+    case .range(let r): return .record(["lower": .int(Int64(r.lowerBound)), "upper": .int(Int64(r.upperBound))])
+    case .list(let items): return .list(items.map(\.canonical))
+    case .record(let fields):
+      var d: [String: CanonicalValue] = [:]
+      for (k, v) in fields { d[k] = v.canonical }
+      return .record(d)
+    case .object(let o): return .string("object:\(o.valueType)")
+    }
+  }
+
+  /// Source-like text: what a user would write to get this value.
+  public var description: String {
+    switch self {
+    case .null: return "none"
+    case .bool(let b): return b ? "true" : "false"
+    case .int(let i): return String(i)
+    case .float(let f): return formatFloat(f)
+    case .string(let s): return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n") + "\""
+    case .neuron(let n): return n.description
+    case .range(let r): return "\(r.lowerBound)..<\(r.upperBound)"
+    case .list(let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"
+    case .record(let fields): return "{" + fields.map { "\($0.0): \($0.1)" }.joined(separator: ", ") + "}"
+    case .object(let o): return o.summary
+    }
+  }
+}
+
+/// A large value produced by a primitive: a model, corpus, excerpts, records, table or tensor.
+public protocol RuntimeObject: AnyObject {
+  var valueType: ValueType { get }
+  /// One line: what it is and how big.
+  var summary: String { get }
+  /// What `show` prints: a table, a preview, shaded excerpts.
+  func render(_ style: RenderStyle) -> String
+}
+
+/// How `show` output is drawn.
+public struct RenderStyle: Sendable {
+  /// ANSI colours and shading (a terminal); off for pipes, files and tests.
+  public var colors: Bool
+  /// Rows shown before "... N more".
+  public var maxRows: Int
+  /// Terminal width in columns.
+  public var width: Int
+
+  public init(colors: Bool = false, maxRows: Int = 20, width: Int = 100) {
+    self.colors = colors
+    self.maxRows = maxRows
+    self.width = width
+  }
+}

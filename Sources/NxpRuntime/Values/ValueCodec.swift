@@ -1,0 +1,207 @@
+import Foundation
+import NxpCore
+
+/// Objects that can be stored in the cache and read back exactly.
+public protocol CacheCodable: RuntimeObject {
+  /// Names the decoder in the entry's manifest (`"table"`, `"corpus"`, ...).
+  static var typeTag: String { get }
+  /// The value as named files (`value.jsonl`, `value.safetensors`, ...).
+  func encode() throws -> [String: Data]
+  /// Reads the value back from the entry's files (name -> path).
+  static func decode(_ files: [String: String]) throws -> Self
+}
+
+/// Stores any persistable value as files and reads it back.
+public enum ValueCodec {
+  /// Every object type the cache can hold, by tag.
+  nonisolated(unsafe) static var decoders: [String: ([String: String]) throws -> RuntimeObject] = [
+    Table.typeTag: { try Table.decode($0) },
+    Corpus.typeTag: { try Corpus.decode($0) },
+    TensorValue.typeTag: { try TensorValue.decode($0) },
+  ]
+
+  /// Registers an object type defined outside this file.
+  public static func register<T: CacheCodable>(_ type: T.Type) {
+    decoders[T.typeTag] = { try T.decode($0) }
+  }
+
+  /// The files of a value and the type tag to store in the manifest.
+  public static func encode(_ value: Value) throws -> (tag: String, files: [String: Data]) {
+    if case .object(let o) = value {
+      guard let c = o as? CacheCodable else { throw UserError("internal: \(o.valueType) values cannot be cached") }
+      return (type(of: c).typeTag, try c.encode())
+    }
+    let json = try JSONSerialization.data(withJSONObject: ["value": jsonValue(value)], options: [.sortedKeys, .fragmentsAllowed])
+    return ("scalar", ["value.json": json])
+  }
+
+  public static func decode(tag: String, files: [String: String]) throws -> Value {
+    if tag == "scalar" {
+      guard let path = files["value.json"], let data = FileManager.default.contents(atPath: path),
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any], let v = object["value"]
+      else { throw UserError("cached value is unreadable") }
+      return try value(fromJSON: v)
+    }
+    guard let decoder = decoders[tag] else { throw UserError("cached value has unknown type '\(tag)'") }
+    return .object(try decoder(files))
+  }
+
+  // MARK: - JSON for scalars and table cells
+
+  /// JSON form of a plain value. Records keep their field order as a list of pairs.
+  static func jsonValue(_ v: Value) throws -> Any {
+    switch v {
+    case .null: return NSNull()
+    case .bool(let b): return b
+    case .int(let i): return i
+    case .float(let f): return f.isFinite ? ["float": f] : ["float": formatFloat(f)]
+    case .string(let s): return s
+    case .neuron(let n): return ["neuron": [n.layer, n.index]]
+    case .range(let r): return ["range": [r.lowerBound, r.upperBound]]
+    case .list(let items): return try items.map(jsonValue)
+    case .record(let fields): return ["record": try fields.map { [$0.0, try jsonValue($0.1)] }]
+    case .object(let o): throw UserError("internal: cannot store \(o.valueType) inside a plain value")
+    }
+  }
+
+  static func value(fromJSON j: Any) throws -> Value {
+    switch j {
+    case is NSNull: return .null
+    case let s as String: return .string(s)
+    case let n as NSNumber:
+      if CFGetTypeID(n) == CFBooleanGetTypeID() { return .bool(n.boolValue) }
+      return .int(n.intValue)
+    case let a as [Any]: return .list(try a.map(value(fromJSON:)))
+    case let d as [String: Any]:
+      if let f = d["float"] {
+        if let n = f as? NSNumber { return .float(n.doubleValue) }
+        if let s = f as? String { return .float(s == "nan" ? .nan : (s == "-inf" ? -.infinity : .infinity)) }
+      }
+      if let n = d["neuron"] as? [Int], n.count == 2 { return .neuron(NeuronRef(layer: n[0], index: n[1])) }
+      if let r = d["range"] as? [Int], r.count == 2, r[0] <= r[1] { return .range(r[0]..<r[1]) }
+      if let fields = d["record"] as? [[Any]] {
+        return .record(try fields.map {
+          guard $0.count == 2, let k = $0[0] as? String else { throw UserError("cached record is malformed") }
+          return (k, try value(fromJSON: $0[1]))
+        })
+      }
+      throw UserError("cached value is malformed")
+    default: throw UserError("cached value is malformed")
+    }
+  }
+}
+
+#if canImport(Glibc)
+  // CoreFoundation's type check for JSON booleans on Linux.
+  import CoreFoundation
+#endif
+
+// MARK: - Table
+
+extension Table: CacheCodable {
+  public static let typeTag = "table"
+
+  /// `value.jsonl` holds one JSON object per row (readable by pandas/jq); `table.json` the
+  /// column order and kinds.
+  public func encode() throws -> [String: Data] {
+    var lines = Data()
+    for row in rows {
+      var object: [String: Any] = [:]
+      for (c, column) in columns.enumerated() { object[column.name] = Table.plainJSON(row[c]) }
+      lines.append(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+      lines.append(UInt8(ascii: "\n"))
+    }
+    let meta: [String: Any] = [
+      "columns": columns.map { ["name": $0.name, "kind": $0.kind.rawValue] },
+      "title": title ?? NSNull(),
+    ]
+    return ["value.jsonl": lines, "table.json": try JSONSerialization.data(withJSONObject: meta, options: [.sortedKeys])]
+  }
+
+  public static func decode(_ files: [String: String]) throws -> Table {
+    guard let metaPath = files["table.json"], let metaData = FileManager.default.contents(atPath: metaPath),
+      let meta = try JSONSerialization.jsonObject(with: metaData) as? [String: Any],
+      let cols = meta["columns"] as? [[String: String]],
+      let rowsPath = files["value.jsonl"], let rowsData = FileManager.default.contents(atPath: rowsPath)
+    else { throw UserError("cached table is unreadable") }
+    let columns = try cols.map { c -> Column in
+      guard let name = c["name"], let kind = c["kind"].flatMap(Kind.init(rawValue:)) else { throw UserError("cached table is malformed") }
+      return Column(name, kind)
+    }
+    var rows: [[Value]] = []
+    for line in rowsData.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+      guard let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else { throw UserError("cached table is malformed") }
+      rows.append(columns.map { plainValue(object[$0.name], $0.kind) })
+    }
+    return Table(columns: columns, rows: rows, title: meta["title"] as? String)
+  }
+
+  /// Cells as plain JSON: numbers, strings, booleans, `"6:123"` for neurons, null for none and NaN.
+  static func plainJSON(_ v: Value) -> Any {
+    switch v {
+    case .int(let i): return i
+    case .float(let f): return f.isFinite ? f : NSNull()
+    case .string(let s): return s
+    case .bool(let b): return b
+    case .neuron(let n): return n.description
+    default: return NSNull()
+    }
+  }
+
+  static func plainValue(_ j: Any?, _ kind: Kind) -> Value {
+    guard let j, !(j is NSNull) else { return kind == .float ? .float(.nan) : .null }
+    switch kind {
+    case .int: return (j as? NSNumber).map { .int($0.intValue) } ?? .null
+    case .float: return (j as? NSNumber).map { .float($0.doubleValue) } ?? .null
+    case .bool: return (j as? NSNumber).map { .bool($0.boolValue) } ?? .null
+    case .string: return (j as? String).map { .string($0) } ?? .null
+    case .neuron:
+      guard let s = j as? String else { return .null }
+      let parts = s.split(separator: ":").compactMap { Int($0) }
+      return parts.count == 2 ? .neuron(NeuronRef(layer: parts[0], index: parts[1])) : .null
+    }
+  }
+
+  /// Comma-separated values with a header row (RFC 4180 quoting).
+  public func csv() -> Data {
+    func field(_ s: String) -> String {
+      s.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+    var out = columns.map { field($0.name) }.joined(separator: ",") + "\n"
+    for row in rows {
+      out += row.map { v -> String in
+        switch v {
+        case .null: return ""
+        case .float(let f): return f.isNaN ? "" : formatFloat(f)
+        case .string(let s): return field(s)
+        default: return field(v.description)
+        }
+      }.joined(separator: ",") + "\n"
+    }
+    return Data(out.utf8)
+  }
+}
+
+// MARK: - Corpus
+
+extension Corpus: CacheCodable {
+  public static let typeTag = "corpus"
+
+  public func encode() throws -> [String: Data] {
+    var lines = Data()
+    for doc in documents {
+      lines.append(try JSONSerialization.data(withJSONObject: ["text": doc], options: [.withoutEscapingSlashes]))
+      lines.append(UInt8(ascii: "\n"))
+    }
+    return ["value.jsonl": lines, "corpus.json": try JSONSerialization.data(withJSONObject: ["origin": origin])]
+  }
+
+  public static func decode(_ files: [String: String]) throws -> Corpus {
+    guard let path = files["value.jsonl"], let metaPath = files["corpus.json"],
+      let metaData = FileManager.default.contents(atPath: metaPath),
+      let meta = try JSONSerialization.jsonObject(with: metaData) as? [String: Any],
+      let text = FileManager.default.contents(atPath: path).flatMap({ String(data: $0, encoding: .utf8) })
+    else { throw UserError("cached corpus is unreadable") }
+    return Corpus(documents: try CorpusReader.jsonLines(text, field: "text", path: path), origin: meta["origin"] as? String ?? "?")
+  }
+}

@@ -1,1 +1,0 @@
-// NxpSyntax: placeholder until its first real file lands.

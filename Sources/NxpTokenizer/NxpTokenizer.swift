@@ -1,1 +1,0 @@
-// NxpTokenizer: placeholder until its first real file lands.

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import NxpCache
+import NxpCore
+import NxpRuntime
+
+struct CacheCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "cache",
+    abstract: "Inspect and clean the cache of computed values.",
+    subcommands: [List.self, Info.self, GC.self, Verify.self])
+
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ls", abstract: "List cached values, newest first.")
+    @OptionGroup var cache: CacheOptions
+
+    func run() throws {
+      let store = CacheStore(root: cache.root)
+      let entries = store.ls().sorted { $0.created > $1.created }
+      if entries.isEmpty {
+        print("cache \(store.root) is empty")
+        return
+      }
+      let rows: [[Value]] = entries.map { e in
+        let binding: String
+        if case .string(let b)? = e.info["binding"] { binding = b } else { binding = "" }
+        var call = ""
+        if case .string(let c)? = e.info["call"] { call = c }
+        return [.string(String(e.key.prefix(12))), .string(e.primitive), .string(formatBytes(Int(e.byteSize))), .string(Self.age(e.created)), .string(binding), .string(call)]
+      }
+      let table = Table(
+        columns: [.init("key", .string), .init("primitive", .string), .init("size", .string), .init("created", .string), .init("binding", .string), .init("call", .string)],
+        rows: rows)
+      print(table.render(RenderStyle(colors: false, maxRows: Int.max, width: Terminal.width)), terminator: "")
+      print("\(entries.count) entries, \(formatBytes(Int(store.totalSize))) in \(store.root)")
+    }
+
+    static func age(_ d: Date) -> String {
+      let s = Date().timeIntervalSince(d)
+      if s < 60 { return "\(Int(s))s ago" }
+      if s < 3600 { return "\(Int(s / 60))m ago" }
+      if s < 86400 { return "\(Int(s / 3600))h ago" }
+      return "\(Int(s / 86400))d ago"
+    }
+  }
+
+  struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "info", abstract: "Show the provenance manifest of one cached value.")
+    @Argument(help: "A key or a unique prefix of one (as `cache ls` prints).") var key: String
+    @OptionGroup var cache: CacheOptions
+
+    func run() throws {
+      let store = CacheStore(root: cache.root)
+      do {
+        let entry = try store.info(key)
+        Terminal.write(String(decoding: try entry.manifest.encoded(), as: UTF8.self))
+        print("stored in \(entry.directory)")
+      } catch {
+        Terminal.printError("error: \(error)\n")
+        throw ExitCode(ExitStatus.usage)
+      }
+    }
+  }
+
+  struct GC: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "gc",
+      abstract: "Delete cached values that no script can reach any more.",
+      discussion: """
+        Keeps every value the given scripts' graphs name (with their current params) and everything the
+        last run of each recorded script used; deletes the rest, plus abandoned partial writes.
+        With no scripts, the scripts recorded in the cache's run log that still exist are the roots.
+        """)
+    @Argument(help: "Scripts whose values to keep.") var scripts: [String] = []
+    @Flag(help: "Delete every cached value.") var all = false
+    @Flag(name: .customLong("dry-run"), help: "Only report what would be deleted.") var dryRun = false
+    @OptionGroup var cache: CacheOptions
+
+    func run() throws {
+      let session = Session(cacheRoot: cache.root)
+      let store = session.cache
+      var keep = Set<String>()
+      if !all {
+        let log = RunLog(store: store)
+        let roots = scripts.isEmpty ? log.scripts().filter { FileManager.default.fileExists(atPath: $0) } : scripts
+        for path in roots {
+          let (graph, diagnostics) = session.graph(session.load(path: path))
+          guard let graph else {
+            Terminal.report(diagnostics)
+            Terminal.printError("error: \(path) has errors; fix it or name other scripts, so gc does not delete what it uses\n")
+            throw ExitCode(ExitStatus.scriptError)
+          }
+          keep.formUnion(graph.nodes.map(\.key))
+          keep.formUnion(log.lastKeys(script: path).values)
+        }
+        // Whatever a kept value was computed from stays too (its manifest names its inputs).
+        var work = Array(keep)
+        while let k = work.popLast() {
+          guard let entry = try? store.get(k) else { continue }
+          for input in entry.manifest.inputs.values where keep.insert(input).inserted { work.append(input) }
+        }
+      }
+      if dryRun {
+        let doomed = store.ls().filter { !keep.contains($0.key) }
+        print("would delete \(doomed.count) of \(store.ls().count) entries (\(formatBytes(Int(doomed.reduce(0) { $0 + $1.byteSize })))); keeping \(keep.count) keys")
+        return
+      }
+      let report = store.gc(keep: keep)
+      print("deleted \(report.removedEntries.count) entries, \(report.removedCheckpoints.count) checkpoints, \(report.removedTemporaryFolders) abandoned writes; freed \(formatBytes(Int(report.freedBytes)))")
+    }
+  }
+
+  struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "verify", abstract: "Re-hash every cached file and report any that changed on disk.")
+    @OptionGroup var cache: CacheOptions
+
+    func run() throws {
+      let report = CacheStore(root: cache.root).verifyAll()
+      for (key, problem) in report.corrupt.sorted(by: { $0.key < $1.key }) { print("\(key.prefix(12))  \(problem)") }
+      print("checked \(report.checked) entries: \(report.corrupt.count) corrupt")
+      if !report.corrupt.isEmpty { throw ExitCode(ExitStatus.runtimeError) }
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import NxpRuntime
+
+struct ReplCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "repl",
+    abstract: "Start the interactive REPL (the default when nxp runs with no arguments).",
+    discussion: """
+      Enter bindings, params, show statements or expressions; an expression's value is shown.
+      Rebinding a name replaces its node and everything downstream recomputes on demand.
+      Directives: :help [name], :vars, :plan, :set name=value, :why name, :cache, :quit.
+      When stdin is not a terminal, lines are read plainly (no prompt, no editing).
+      """)
+
+  @Argument(help: "A script whose bindings and params to load first.", completion: .file(extensions: ["nxp"]))
+  var file: String?
+
+  @OptionGroup var script: ScriptOptions
+  @OptionGroup var cache: CacheOptions
+
+  func run() throws {
+    let style = RenderStyle(colors: Terminal.colors(disabled: script.noColor), maxRows: 20, width: Terminal.width)
+    let session = Session(cacheRoot: cache.root, overrides: try script.overrides(), style: style)
+    let repl = Repl(session: session)
+    if let file {
+      guard repl.load(path: file) else { throw ExitCode(ExitStatus.scriptError) }
+    }
+    repl.loop()
+  }
+}

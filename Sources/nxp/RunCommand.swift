@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import NxpCore
+import NxpLineEdit
+import NxpRuntime
+
+struct RunCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract: "Run a script: compute what its show and save statements need, print what they show.",
+    discussion: "Values already in the cache are loaded, not recomputed. Exit status: 0 ok, 64 usage, 65 script errors, 70 runtime errors, 130 interrupted.")
+
+  @Argument(help: "The script to run.", completion: .file(extensions: ["nxp"]))
+  var file: String
+
+  @Option(name: .customLong("cell"), help: ArgumentHelp("Run only the cell with this title (and what it depends on).", valueName: "title"))
+  var cell: String?
+
+  @Flag(name: .customLong("summary"), help: "Print how many values were computed and loaded from the cache (on stderr; always shown on a terminal).")
+  var summary = false
+
+  @OptionGroup var script: ScriptOptions
+  @OptionGroup var cache: CacheOptions
+
+  func run() throws {
+    let style = RenderStyle(colors: Terminal.colors(disabled: script.noColor), maxRows: 20, width: Terminal.width)
+    let session = Session(cacheRoot: cache.root, overrides: try script.overrides(), style: style)
+    guard FileManager.default.fileExists(atPath: file) else {
+      Terminal.printError("error: no such script '\(file)'\n")
+      throw ExitCode(ExitStatus.usage)
+    }
+    let program = session.load(path: file)
+    let (graph, diagnostics) = session.graph(program)
+    if !diagnostics.isEmpty { Terminal.report(diagnostics) }
+    guard let graph else { throw ExitCode(ExitStatus.scriptError) }
+
+    var cellIndex: Int?
+    if let cell {
+      guard let c = program.cell(titled: cell) else {
+        let titles = program.script.cells.compactMap(\.title)
+        var message = "error: \(file) has no cell titled \"\(cell)\""
+        if let s = NameSuggester.suggest(cell, from: titles) { message += "; did you mean \"\(s)\"?" }
+        message += titles.isEmpty ? " (it has no titled cells)" : " (cells: \(titles.map { "\"\($0)\"" }.joined(separator: ", ")))"
+        Terminal.printError(message + "\n")
+        throw ExitCode(ExitStatus.usage)
+      }
+      cellIndex = c.index
+    }
+    try execute(session: session, graph: graph, cell: cellIndex)
+  }
+
+  func execute(session: Session, graph: Graph, cell: Int?) throws {
+    Cancellation.signalFlag = LineEditor.installInterruptHandler()
+    if Terminal.stderrIsTTY { ProgressCenter.sink = TerminalProgressBar() }
+    let started = Date()
+    do {
+      try session.run(graph, cell: cell) { Terminal.write($0) }
+    } catch let failure as RuntimeFailure {
+      Terminal.report([failure.diagnostic])
+      throw ExitCode(ExitStatus.runtimeError)
+    } catch is Interrupted {
+      Terminal.printError("\ninterrupted: values finished before Ctrl-C are cached; run again to resume\n")
+      throw ExitCode(ExitStatus.interrupted)
+    }
+    let e = session.evaluator
+    if Terminal.stderrIsTTY || summary {
+      let saved = e.sinksRun > 0 ? ", \(e.sinksRun) saved" : ""
+      Terminal.printError(String(format: "[%d computed, %d loaded from cache%@, %.2fs]\n", e.computed.count, e.loaded.count, saved, Date().timeIntervalSince(started)))
+    }
+  }
+}
+
+struct PlanCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "plan",
+    abstract: "Print a script's graph: every node, its key, whether it is cached, and what a run would compute.")
+
+  @Argument(help: "The script to plan.", completion: .file(extensions: ["nxp"]))
+  var file: String
+
+  @OptionGroup var script: ScriptOptions
+  @OptionGroup var cache: CacheOptions
+
+  func run() throws {
+    let session = Session(cacheRoot: cache.root, overrides: try script.overrides())
+    guard FileManager.default.fileExists(atPath: file) else {
+      Terminal.printError("error: no such script '\(file)'\n")
+      throw ExitCode(ExitStatus.usage)
+    }
+    let program = session.load(path: file)
+    let (graph, diagnostics) = session.graph(program)
+    if !diagnostics.isEmpty { Terminal.report(diagnostics) }
+    guard let graph else { throw ExitCode(ExitStatus.scriptError) }
+    let plan = Plan(graph: graph, evaluator: session.evaluator)
+    Terminal.write(plan.render(title: "plan of \(file) (cache: \(cache.root))", width: Terminal.width))
+  }
+}
