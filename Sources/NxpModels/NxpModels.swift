@@ -1,1 +1,0 @@
-// NxpModels: placeholder until its first real file lands.

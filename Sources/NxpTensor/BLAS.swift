@@ -1,0 +1,25 @@
+import CBLAS
+
+/// Row-major single-precision matrix products through OpenBLAS.
+public enum BLAS {
+  /// OpenBLAS's thread count for subsequent calls. It is process-wide: callers that change it
+  /// must not run products concurrently with other callers (the models hold `ComputeLock`).
+  public static var threads: Int {
+    get { Int(openblas_get_num_threads()) }
+    set { openblas_set_num_threads(Int32(max(1, newValue))) }
+  }
+
+  /// `C = alpha * op(A) * op(B) + beta * C` with `op(A)` `[m, k]`, `op(B)` `[k, n]`, `C` `[m, n]`,
+  /// all row-major. With `transposeB`, `B` is stored `[n, k]` (a weight stored `[out, in]`).
+  @inline(__always)
+  public static func sgemm(
+    transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    guard m > 0, n > 0 else { return }
+    cblas_sgemm(
+      CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+      Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+  }
+}
