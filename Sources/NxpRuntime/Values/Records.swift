@@ -112,3 +112,23 @@ public final class NeuronRecordValue: RuntimeObject {
     ActivationRenderer(style: style.colors ? .ansi256 : .plain).render(record)
   }
 }
+
+extension NeuronRecordValue: CacheCodable {
+  public static let typeTag = "neuron-record"
+
+  /// JSON in neuron-explainer's field layout (tokens and activations per record).
+  public func encode() throws -> [String: Data] {
+    let encoder = JSONEncoder()
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return ["value.json": try encoder.encode(record)]
+  }
+
+  public static func decode(_ files: [String: String]) throws -> NeuronRecordValue {
+    guard let path = files["value.json"], let data = FileManager.default.contents(atPath: path) else {
+      throw UserError("cached neuron record is missing its file")
+    }
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return NeuronRecordValue(record: try decoder.decode(NeuronRecord.self, from: data))
+  }
+}

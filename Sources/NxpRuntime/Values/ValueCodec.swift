@@ -22,6 +22,7 @@ public enum ValueCodec {
     Excerpts.typeTag: { try Excerpts.decode($0) },
     Records.typeTag: { try Records.decode($0) },
     NeuronSet.typeTag: { try NeuronSet.decode($0) },
+    NeuronRecordValue.typeTag: { try NeuronRecordValue.decode($0) },
   ]
 
   /// Registers an object type defined outside this file.
