@@ -19,7 +19,7 @@ extension ModelConfiguration {
     let hidden = try file.int(p + "embedding_length")
     let heads = try file.int(p + "attention.head_count")
     var vocab = try optionalInt(p + "vocab_size")
-    if vocab == nil, let embedding = file.tensorsByName["token_embd.weight"], embedding.dims.count == 2 {
+    if vocab == nil, let embedding = file.tensorsByName["token_embd.weight"], embedding.dims.count >= 2 {
       vocab = embedding.dims[1]
     }
     if vocab == nil, let tokens = file.metadata["tokenizer.ggml.tokens"]?.array { vocab = tokens.count }
