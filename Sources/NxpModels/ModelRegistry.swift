@@ -100,9 +100,9 @@ public enum ModelRegistry {
     switch location {
     case .gguf(let path):
       let file = try GGUFFile(path: path)
-      let model = TransformerModel(configuration: try ModelConfiguration(gguf: file))
-      model.threads = threads
-      try model.load(from: GGUFWeightSource(file), naming: .gguf(model.configuration.architecture), threads: threads)
+      let configuration = try ModelConfiguration(gguf: file)
+      let model = try TransformerModel.loaded(
+        configuration, from: GGUFWeightSource(file), naming: .gguf(configuration.architecture), threads: threads)
       if file.metadata["tokenizer.ggml.tokens"] != nil {
         model.setTokenizer { try BPETokenizer(gguf: file) }
       }
@@ -126,9 +126,7 @@ public enum ModelRegistry {
       case .llama: naming = .huggingFaceLlama
       case .gpt2: naming = .huggingFaceGPT2(prefix: checkpoint.contains("wte.weight") ? "" : "transformer.")
       }
-      let model = TransformerModel(configuration: configuration)
-      model.threads = threads
-      try model.load(from: source, naming: naming, threads: threads)
+      let model = try TransformerModel.loaded(configuration, from: source, naming: naming, threads: threads)
       let tokenizerPath = dir + "/tokenizer.json"
       if FileManager.default.fileExists(atPath: tokenizerPath) {
         model.setTokenizer {

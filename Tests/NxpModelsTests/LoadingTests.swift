@@ -58,13 +58,15 @@ import Testing
 
   /// A one-layer llama GGUF with F32 tensors; `drop` leaves a tensor out, `reshape` changes
   /// one tensor's dims, `architecture` overrides `general.architecture`.
-  static func tinyGGUF(architecture: String = "llama", drop: String? = nil, reshape: (String, [Int])? = nil) -> Data {
+  static func tinyGGUF(
+    architecture: String = "llama", drop: String? = nil, reshape: (String, [Int])? = nil, width: UInt32 = 8, layers: UInt32 = 1
+  ) -> Data {
     var w = GGUFWriter()
     w.add("general.architecture", .string(architecture))
     let p = architecture + "."
-    w.add(p + "block_count", .uint32(1))
+    w.add(p + "block_count", .uint32(layers))
     w.add(p + "context_length", .uint32(16))
-    w.add(p + "embedding_length", .uint32(8))
+    w.add(p + "embedding_length", .uint32(width))
     w.add(p + "feed_forward_length", .uint32(12))
     w.add(p + "attention.head_count", .uint32(2))
     w.add(p + "attention.head_count_kv", .uint32(1))
@@ -117,6 +119,21 @@ import Testing
     }
     #expect(throws: ModelError.wrongShape(tensor: "token_embd.weight", expected: [5, 8], found: [2, 5, 8])) {
       _ = try Self.load(Self.tinyGGUF(reshape: ("token_embd.weight", [8, 5, 2])))
+    }
+  }
+
+  /// Metadata claiming a huge model over small tensors fails on the first tensor's shape,
+  /// before any weight memory is allocated (allocating it would need terabytes).
+  @Test func hugeClaimsFailBeforeAllocating() throws {
+    #expect(throws: ModelError.wrongShape(tensor: "blk.0.attn_norm.weight", expected: [1 << 22], found: [8])) {
+      _ = try Self.load(Self.tinyGGUF(width: 1 << 22))
+    }
+    #expect(throws: ModelError.missingTensor(name: "blk.1.attn_norm.weight", file: "")) {
+      do {
+        _ = try Self.load(Self.tinyGGUF(layers: 1_000_000))
+      } catch ModelError.missingTensor(let name, _) {
+        throw ModelError.missingTensor(name: name, file: "")
+      }
     }
   }
 
