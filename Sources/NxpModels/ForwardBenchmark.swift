@@ -3,15 +3,21 @@ import NxpTensor
 
 /// Throughput of the batched forward pass on random excerpts, as `nxp-bench` reports it.
 public enum ForwardBenchmark {
+  /// Figures of one benchmark run.
   public struct Result: Sendable, CustomStringConvertible {
+    /// Excerpts timed (after one untimed warm-up batch).
     public var excerpts: Int
+    /// Tokens per excerpt.
     public var tokensPerExcerpt: Int
     /// Excerpts per forward call.
     public var batchSize: Int
     /// Blocks run (captured layers 0..<layers).
     public var layers: Int
+    /// The model's thread setting.
     public var threads: Int
+    /// Wall time of the timed batches.
     public var seconds: Double
+    /// Tokens of the timed batches per wall-clock second.
     public var tokensPerSecond: Double
     /// Projection FLOPs per token over the layers run (see `projectionFLOPsPerToken`).
     public var flopsPerToken: Double

@@ -57,6 +57,7 @@ public enum ModelRegistry {
     try files(of: resolve(nameOrPath, environment: environment))
   }
 
+  /// Every file loading `location` reads (see `files(_:environment:)`).
   public static func files(of location: ModelLocation) throws -> [String] {
     switch location {
     case .gguf(let path):
@@ -73,7 +74,11 @@ public enum ModelRegistry {
         else { throw ModelError.missingFile(path: index, detail: "has no weight_map") }
         list += Set(map.values).sorted().map { dir + "/" + $0 }
       } else {
-        list.append(dir + "/" + SafeTensorsCheckpoint.singleFileName)
+        let single = dir + "/" + SafeTensorsCheckpoint.singleFileName
+        guard fm.fileExists(atPath: single) else {
+          throw ModelError.missingFile(path: dir, detail: "has neither model.safetensors nor model.safetensors.index.json")
+        }
+        list.append(single)
       }
       for name in ["tokenizer.json", "tokenizer_config.json"] where fm.fileExists(atPath: dir + "/" + name) {
         list.append(dir + "/" + name)
@@ -96,6 +101,7 @@ public enum ModelRegistry {
     return model
   }
 
+  /// Loads the model at `location` (see `load(_:threads:environment:)`).
   public static func load(_ location: ModelLocation, threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)) throws -> TransformerModel {
     switch location {
     case .gguf(let path):

@@ -10,6 +10,7 @@ import NxpTokenizer
 /// `ModelRegistry.load`; `randomized(seed:)` gives small random models for tests. A model runs
 /// one computation at a time (calls are serialised by `ComputeLock`).
 public final class TransformerModel: @unchecked Sendable {
+  /// The shape and conventions the weights follow.
   public let configuration: ModelConfiguration
   /// A display name (the alias or file name it was loaded from).
   public var name: String = "model"

@@ -201,5 +201,9 @@ import Testing
         dir + "/model-00002-of-00002.safetensors", dir + "/tokenizer.json",
       ])
     #expect(throws: ModelError.self) { _ = try ModelRegistry.resolve(dir + "/missing-folder") }
+    try FileManager.default.removeItem(atPath: dir + "/model.safetensors.index.json")
+    #expect(throws: ModelError.missingFile(path: dir, detail: "has neither model.safetensors nor model.safetensors.index.json")) {
+      _ = try ModelRegistry.files(dir)
+    }
   }
 }
