@@ -16,6 +16,10 @@ extension ModelConfiguration {
     if let scaling = file.metadata[p + "rope.scaling.type"]?.string, scaling != "none" {
       throw ModelError.badConfiguration(file: file.path, detail: "rotary scaling '\(scaling)' is not supported")
     }
+    // Llama 3.1-style frequency factors come as a tensor rather than metadata.
+    if file.tensorsByName["rope_freqs.weight"] != nil {
+      throw ModelError.badConfiguration(file: file.path, detail: "rotary frequency factors (rope_freqs.weight) are not supported")
+    }
     let hidden = try file.int(p + "embedding_length")
     let heads = try file.int(p + "attention.head_count")
     var vocab = try optionalInt(p + "vocab_size")

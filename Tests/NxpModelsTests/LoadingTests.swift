@@ -59,7 +59,8 @@ import Testing
   /// A one-layer llama GGUF with F32 tensors; `drop` leaves a tensor out, `reshape` changes
   /// one tensor's dims, `architecture` overrides `general.architecture`.
   static func tinyGGUF(
-    architecture: String = "llama", drop: String? = nil, reshape: (String, [Int])? = nil, width: UInt32 = 8, layers: UInt32 = 1
+    architecture: String = "llama", drop: String? = nil, reshape: (String, [Int])? = nil, width: UInt32 = 8, layers: UInt32 = 1,
+    extraTensor: String? = nil
   ) -> Data {
     var w = GGUFWriter()
     w.add("general.architecture", .string(architecture))
@@ -78,7 +79,7 @@ import Testing
       ("blk.0.attn_output.weight", [8, 8]), ("blk.0.ffn_norm.weight", [8]), ("blk.0.ffn_gate.weight", [8, 12]),
       ("blk.0.ffn_up.weight", [8, 12]), ("blk.0.ffn_down.weight", [12, 8]),
     ]
-    for (name, dims) in tensors where name != drop {
+    for (name, dims) in tensors + (extraTensor.map { [($0, [4])] } ?? []) where name != drop {
       let d = reshape?.0 == name ? reshape!.1 : dims
       w.addTensor(name, type: .f32, dims: d, floats: (0..<d.reduce(1, *)).map { Float($0 % 7) * 0.1 })
     }
@@ -139,6 +140,8 @@ import Testing
 
   @Test func unsupportedGGUFArchitectureListsSupported() throws {
     #expect(throws: ModelError.unsupportedArchitecture("falcon")) { _ = try Self.load(Self.tinyGGUF(architecture: "falcon")) }
+    // Llama 3.1 frequency factors would silently change every position's rotation: refused.
+    #expect(throws: ModelError.self) { _ = try Self.load(Self.tinyGGUF(extraTensor: "rope_freqs.weight")) }
   }
 
   /// Every truncation of a valid file is an error, never a crash.
