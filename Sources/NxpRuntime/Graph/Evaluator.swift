@@ -107,7 +107,14 @@ public final class Evaluator {
   }
 
   private func store(_ value: Value, node: Node, wallTime: Double) throws {
-    let (tag, files) = try ValueCodec.encode(value)
+    let tag: String, files: [String: Data]
+    do {
+      (tag, files) = try ValueCodec.encode(value)
+    } catch {
+      // The value is still good for this run; only its caching failed.
+      FileHandle.standardError.write(Data("warning: could not cache \(node.site.text): \(error)\n".utf8))
+      return
+    }
     var manifest = Manifest(
       primitive: node.primitive.name, primitiveVersion: node.primitive.version,
       parameters: node.constants.mapValues { ManifestValue($0.canonical) },

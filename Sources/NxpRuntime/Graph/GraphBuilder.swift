@@ -1,5 +1,6 @@
 import Foundation
 import NxpCore
+import NxpInterp
 import NxpSyntax
 
 /// Lowers a resolved program to a graph: folds constants, matches arguments to parameters,
@@ -150,7 +151,7 @@ struct LoweringState {
     case .string(let s): return .constant(.string(s))
     case .bool(let b): return .constant(.bool(b))
     case .none: return .constant(.null)
-    case .neuron(let l, let i): return .constant(.neuron(NeuronRef(layer: l, index: i)))
+    case .neuron(let l, let i): return .constant(.neuron(NeuronID(layer: l, index: i)))
     case .name(let n):
       if let p = params[n] { return .constant(p) }
       if let b = bindings[n] { return b }
@@ -286,12 +287,26 @@ struct LoweringState {
 
   mutating func lowerCall(_ call: Call, piped: Expr?, range: SourceRange) -> Lowered? {
     guard let primitive = registry.primitive(call.callee.name) else { return nil }  // reported by the resolver
-    let args = piped.map { call.arguments(piping: $0) } ?? call.arguments
     let params = primitive.params
     var matched: [String: (Lowered, SourceRange)] = [:]
-    var positional = params.filter(\.positional).makeIterator()
     var failed = false
-    for arg in args {
+    // A piped value fills the first positional parameter its type fits, so both
+    // `corpus |> excerpts(model)` and `excerpts(model, corpus)` read naturally.
+    if let piped {
+      guard let v = lower(piped) else { return nil }
+      let positionals = params.filter(\.positional)
+      guard let p = positionals.first(where: { v.type.conforms(to: $0.type) }) ?? positionals.first else {
+        error("\(primitive.name) takes no positional argument to pipe into", piped.range, help: ["signature: \(primitive.signature)"])
+        return nil
+      }
+      guard v.type.conforms(to: p.type) else {
+        error("cannot pipe \(v.type) into \(primitive.name): argument `\(p.name)` should be \(p.type)", piped.range, help: ["\(p.name): \(p.doc)"])
+        return nil
+      }
+      matched[p.name] = (v, piped.range)
+    }
+    var positional = params.filter(\.positional).makeIterator()
+    for arg in call.arguments {
       let param: Param
       if let label = arg.label {
         guard let p = params.first(where: { $0.name == label.name }) else {

@@ -14,6 +14,7 @@ public final class PrimitiveRegistry {
   /// The standard library: every built-in primitive.
   public static let standard = PrimitiveRegistry([
     CorpusOp(), SaveOp(), HeadOp(fromEnd: false), HeadOp(fromEnd: true), TableOp(), SortOp(), WhereOp(), SelectOp(),
+    LoadOp(), TokensOp(), ActivationsOp(), ExcerptsOp(), RecordOp(), TopKOp(), NeuronsOp(),
   ])
 
   public func primitive(_ name: String) -> Primitive? { all[name] }

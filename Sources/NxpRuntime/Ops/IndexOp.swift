@@ -1,5 +1,6 @@
 import Foundation
 import NxpCore
+import NxpInterp
 
 /// `x[i]` on computed values: a table row, a corpus document, one neuron of a set (`top[6:123]`).
 final class IndexOp: Primitive {
@@ -19,7 +20,8 @@ final class IndexOp: Primitive {
     case (.table?, .int?): return .record
     case (.corpus?, .int?): return .string
     case (.excerpts?, .int?): return .excerpts
-    case (.neuronSet?, _), (.records?, .neuron?): return .neuronSet
+    case (.neuronSet?, _): return .neuronSet
+    case (.records?, .neuron?): return .neuronRecord
     case (let v?, let i?): throw UserError("cannot index \(v) with \(i)")
     default: return .any
     }
@@ -50,5 +52,5 @@ final class IndexOp: Primitive {
 
 /// Values that hold several neurons and can hand out one (`top[6:123]`).
 public protocol NeuronIndexable: RuntimeObject {
-  func neuron(_ id: NeuronRef) throws -> RuntimeObject
+  func neuron(_ id: NeuronID) throws -> RuntimeObject
 }

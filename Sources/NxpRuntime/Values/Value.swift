@@ -1,17 +1,6 @@
 import Foundation
 import NxpCore
-
-/// A neuron: a layer and an index into that layer's MLP units (written `6:123` in scripts).
-public struct NeuronRef: Hashable, Sendable, Comparable, CustomStringConvertible {
-  public var layer: Int
-  public var index: Int
-  public init(layer: Int, index: Int) {
-    self.layer = layer
-    self.index = index
-  }
-  public static func < (a: NeuronRef, b: NeuronRef) -> Bool { (a.layer, a.index) < (b.layer, b.index) }
-  public var description: String { "\(layer):\(index)" }
-}
+import NxpInterp
 
 /// A runtime value. Scalars and containers are plain enums; the pipeline's large values (models,
 /// corpora, records, tables, tensors) are objects that know how to summarise, render and cache
@@ -22,7 +11,7 @@ public indirect enum Value: CustomStringConvertible {
   case int(Int)
   case float(Double)
   case string(String)
-  case neuron(NeuronRef)
+  case neuron(NeuronID)
   /// A half-open integer range (`0..<30`; `0...29` is stored as `0..<30`).
   case range(Range<Int>)
   case list([Value])

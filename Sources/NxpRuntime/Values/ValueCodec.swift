@@ -1,5 +1,6 @@
 import Foundation
 import NxpCore
+import NxpInterp
 
 /// Objects that can be stored in the cache and read back exactly.
 public protocol CacheCodable: RuntimeObject {
@@ -18,6 +19,10 @@ public enum ValueCodec {
     Table.typeTag: { try Table.decode($0) },
     Corpus.typeTag: { try Corpus.decode($0) },
     TensorValue.typeTag: { try TensorValue.decode($0) },
+    Excerpts.typeTag: { try Excerpts.decode($0) },
+    Records.typeTag: { try Records.decode($0) },
+    NeuronSet.typeTag: { try NeuronSet.decode($0) },
+    NeuronRecordValue.typeTag: { try NeuronRecordValue.decode($0) },
   ]
 
   /// Registers an object type defined outside this file.
@@ -77,7 +82,7 @@ public enum ValueCodec {
         if let n = f as? NSNumber { return .float(n.doubleValue) }
         if let s = f as? String { return .float(s == "nan" ? .nan : (s == "-inf" ? -.infinity : .infinity)) }
       }
-      if let n = d["neuron"] as? [Int], n.count == 2 { return .neuron(NeuronRef(layer: n[0], index: n[1])) }
+      if let n = d["neuron"] as? [Int], n.count == 2 { return .neuron(NeuronID(layer: n[0], index: n[1])) }
       if let r = d["range"] as? [Int], r.count == 2, r[0] <= r[1] { return .range(r[0]..<r[1]) }
       if let fields = d["record"] as? [[Any]] {
         return .record(try fields.map {
@@ -158,7 +163,7 @@ extension Table: CacheCodable {
     case .neuron:
       guard let s = j as? String else { return .null }
       let parts = s.split(separator: ":").compactMap { Int($0) }
-      return parts.count == 2 ? .neuron(NeuronRef(layer: parts[0], index: parts[1])) : .null
+      return parts.count == 2 ? .neuron(NeuronID(layer: parts[0], index: parts[1])) : .null
     }
   }
 

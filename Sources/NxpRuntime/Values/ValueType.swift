@@ -16,6 +16,8 @@ public indirect enum ValueType: Hashable, Sendable, CustomStringConvertible {
   case excerpts
   case records
   case neuronSet
+  /// One neuron's full record (top, quantile and random excerpts).
+  case neuronRecord
   case tensor
   case table
   /// What sinks such as `save` return.
@@ -57,6 +59,7 @@ public indirect enum ValueType: Hashable, Sendable, CustomStringConvertible {
     case .excerpts: return "Excerpts"
     case .records: return "Records"
     case .neuronSet: return "NeuronSet"
+    case .neuronRecord: return "NeuronRecord"
     case .tensor: return "Tensor"
     case .table: return "Table"
     case .unit: return "Nothing"

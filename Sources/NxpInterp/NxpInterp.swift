@@ -1,1 +1,0 @@
-// NxpInterp: placeholder until its first real file lands.

@@ -1,0 +1,108 @@
+import Foundation
+import NxpCore
+import NxpInterp
+import Testing
+
+/// The batch driver: resuming, checkpoint cadence, interruption, progress.
+@Suite struct RecorderTests {
+  static let configuration = RecordAccumulatorTests.configuration
+  static let data = RecordAccumulatorTests.data
+
+  static func direct() throws -> NeuronRecords {
+    let acc = try RecordAccumulator(configuration)
+    try acc.consume(data.batch(0..<400), excerptIDs: Array(0..<400))
+    return acc.finish()
+  }
+
+  /// Runs the driver with batches of 30, recording checkpoints and the ranges asked for.
+  func run(
+    resumingFrom checkpoint: [String: Data]? = nil,
+    policy: CheckpointPolicy = CheckpointPolicy(seconds: nil, batches: 4),
+    cancelAfter: Int? = nil, failAt: Int? = nil, saves: inout [(Int, [String: Data])], asked: inout [Range<Int>],
+    progress: inout ProgressTask?
+  ) throws -> NeuronRecords {
+    var checks = 0
+    var savedLocal: [(Int, [String: Data])] = []
+    var askedLocal: [Range<Int>] = []
+    var task: ProgressTask?
+    defer {
+      saves = savedLocal
+      asked = askedLocal
+      progress = task
+    }
+    return try recordNeurons(
+      configuration: Self.configuration, batchSize: 30, resumingFrom: checkpoint, policy: policy,
+      makeProgress: { total, resumed in
+        let t = ProgressTask(title: "record", total: total, unit: "excerpts", resumedFrom: resumed)
+        task = t
+        return t
+      },
+      checkCancellation: {
+        checks += 1
+        if let cancelAfter, checks > cancelAfter { throw Interrupted() }
+      },
+      activations: { range in
+        if let failAt, range.lowerBound == failAt { throw UserError("model failed") }
+        askedLocal.append(range)
+        return Self.data.batch(range)
+      },
+      saveCheckpoint: { done, parts in savedLocal.append((done, parts)) })
+  }
+
+  @Test func recordsEverythingInBatchesAndCheckpointsOnSchedule() throws {
+    var saves: [(Int, [String: Data])] = []
+    var asked: [Range<Int>] = []
+    var progress: ProgressTask?
+    let records = try run(saves: &saves, asked: &asked, progress: &progress)
+    #expect(records == (try Self.direct()))
+    #expect(asked.first == 0..<30 && asked.last == 390..<400 && asked.count == 14)
+    #expect(saves.map(\.0) == [120, 240, 360])
+    #expect(progress?.done == 400 && progress?.total == 400 && progress?.unit == "excerpts")
+  }
+
+  @Test func anInterruptSavesACheckpointThenResumesToTheSameRecords() throws {
+    var saves: [(Int, [String: Data])] = []
+    var asked: [Range<Int>] = []
+    var progress: ProgressTask?
+    #expect(throws: Interrupted.self) {
+      _ = try run(cancelAfter: 6, saves: &saves, asked: &asked, progress: &progress)
+    }
+    // Six batches finished; the scheduled save came after four, the interrupt saved all six.
+    #expect(saves.map(\.0) == [120, 180])
+    #expect(progress?.done == 180)
+
+    let records = try run(resumingFrom: saves.last!.1, saves: &saves, asked: &asked, progress: &progress)
+    #expect(asked.first == 180..<210)
+    #expect(progress?.resumedFrom == 180 && progress?.done == 400)
+    #expect(records == (try Self.direct()))
+  }
+
+  @Test func aFailingBatchKeepsWhatFinished() throws {
+    var saves: [(Int, [String: Data])] = []
+    var asked: [Range<Int>] = []
+    var progress: ProgressTask?
+    let error = #expect(throws: UserError.self) {
+      _ = try run(
+        policy: CheckpointPolicy(seconds: nil, batches: nil), failAt: 90, saves: &saves, asked: &asked,
+        progress: &progress)
+    }
+    #expect(error?.message == "model failed")
+    #expect(saves.map(\.0) == [90])
+    let restored = try RecordAccumulator(checkpoint: saves[0].1)
+    #expect(restored.excerptsConsumed == 90)
+  }
+
+  @Test func aCheckpointOfOtherOptionsIsRefused() throws {
+    var other = Self.configuration
+    other.random = 10
+    let acc = try RecordAccumulator(other)
+    try acc.consume(Self.data.batch(0..<30), excerptIDs: Array(0..<30))
+    var saves: [(Int, [String: Data])] = []
+    var asked: [Range<Int>] = []
+    var progress: ProgressTask?
+    let error = #expect(throws: UserError.self) {
+      _ = try run(resumingFrom: acc.checkpoint(), saves: &saves, asked: &asked, progress: &progress)
+    }
+    #expect(error?.message.contains("random 10 in the checkpoint, 6 now") == true)
+  }
+}
