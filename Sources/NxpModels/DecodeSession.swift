@@ -1,9 +1,11 @@
 import Foundation
+import NxpCore
 import NxpTensor
 
 /// Incremental decoding with a key/value cache: feed tokens in pieces and get the next-token
 /// logits after each piece, without recomputing earlier positions.
 public final class DecodeSession: @unchecked Sendable {
+  /// The model the session decodes with.
   public let model: TransformerModel
   /// Every token fed so far.
   public private(set) var tokens: [Int32] = []
@@ -85,7 +87,8 @@ extension TransformerModel {
     return out.logits!.toArray()
   }
 
-  /// Continues `prompt` by up to `options.maxTokens` tokens and returns the new tokens.
+  /// Continues `prompt` by up to `options.maxTokens` tokens and returns the new tokens. Stops
+  /// early at a stop token, at the context length, or (throwing `Interrupted`) on Ctrl-C.
   public func generate(prompt: [Int32], options: GenerationOptions = GenerationOptions()) throws -> [Int32] {
     let session = DecodeSession(model: self, capacity: prompt.count + options.maxTokens)
     var sampler = TokenSampler(temperature: options.temperature, topK: options.topK, seed: options.seed)
@@ -94,7 +97,7 @@ extension TransformerModel {
     guard options.maxTokens > 0 else { return [] }
     var logits = try session.append(prompt)
     while produced.count < options.maxTokens {
-      try Task.checkCancellation()
+      try Cancellation.check()
       let next = sampler.pick(logits)
       produced.append(next)
       if stops.contains(next) || produced.count == options.maxTokens || session.position >= configuration.contextLength { break }

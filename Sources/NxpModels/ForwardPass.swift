@@ -74,7 +74,8 @@ extension TransformerModel {
     }
 
     // MARK: Chunks
-    let workersWanted = max(1, min(threads, sequences.count))
+    let threads = max(1, self.threads)
+    let workersWanted = min(threads, sequences.count)
     let target = max(1, min(chunkRows, (R + workersWanted - 1) / workersWanted))
     var chunks: [Range<Int>] = []  // sequence index ranges
     var first = 0

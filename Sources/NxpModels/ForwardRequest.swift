@@ -3,7 +3,9 @@ import NxpTensor
 /// Replaces one neuron's value (after the nonlinearity, before the down projection) so every later
 /// computation sees the new value. Captured neurons of that layer show the replaced value.
 public struct NeuronOverride: Sendable, Equatable {
+  /// The block whose MLP neuron is replaced.
   public var layer: Int
+  /// The neuron's index, 0..<F.
   public var neuron: Int
   /// One value per row of the batch (the tokens of all sequences, in order), or a single value
   /// used for every row.
@@ -31,7 +33,9 @@ public struct ForwardRequest: Sendable, Equatable {
   public var neuronLayers: [Int]
   /// Layers after whose block to capture the residual stream, each as `[R, C]`.
   public var residualLayers: [Int]
+  /// Which rows get output logits.
   public var logits: LogitsSelection
+  /// Neuron values to replace during the pass.
   public var overrides: [NeuronOverride]
 
   public init(

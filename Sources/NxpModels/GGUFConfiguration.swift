@@ -16,10 +16,14 @@ extension ModelConfiguration {
     if let scaling = file.metadata[p + "rope.scaling.type"]?.string, scaling != "none" {
       throw ModelError.badConfiguration(file: file.path, detail: "rotary scaling '\(scaling)' is not supported")
     }
+    // Llama 3.1-style frequency factors come as a tensor rather than metadata.
+    if file.tensorsByName["rope_freqs.weight"] != nil {
+      throw ModelError.badConfiguration(file: file.path, detail: "rotary frequency factors (rope_freqs.weight) are not supported")
+    }
     let hidden = try file.int(p + "embedding_length")
     let heads = try file.int(p + "attention.head_count")
     var vocab = try optionalInt(p + "vocab_size")
-    if vocab == nil, let embedding = file.tensorsByName["token_embd.weight"], embedding.dims.count == 2 {
+    if vocab == nil, let embedding = file.tensorsByName["token_embd.weight"], embedding.dims.count >= 2 {
       vocab = embedding.dims[1]
     }
     if vocab == nil, let tokens = file.metadata["tokenizer.ggml.tokens"]?.array { vocab = tokens.count }

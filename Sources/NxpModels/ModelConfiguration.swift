@@ -13,6 +13,7 @@ public enum Architecture: String, Codable, Sendable, CaseIterable {
 /// Everything needed to lay out a model's weights and run it, read from GGUF metadata or a
 /// Hugging Face `config.json`. Sizes follow the shape legend in NxpTensor (C, F, H, Hkv, D, V).
 public struct ModelConfiguration: Codable, Sendable, Equatable {
+  /// The model family.
   public var architecture: Architecture
   /// V
   public var vocabularySize: Int
@@ -20,6 +21,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
   public var hiddenSize: Int
   /// F: the MLP neurons per layer.
   public var intermediateSize: Int
+  /// Transformer blocks.
   public var layerCount: Int
   /// H
   public var headCount: Int
@@ -29,11 +31,13 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
   public var headDim: Int
   /// Longest sequence the model accepts (learned positions make this hard for GPT-2).
   public var contextLength: Int
+  /// Epsilon added inside RMSNorm / LayerNorm.
   public var normEpsilon: Float
   /// Rotary base (llama only).
   public var ropeTheta: Double
   /// Leading entries of each head vector that rotate (llama only; usually D).
   public var ropeDimension: Int
+  /// Which head-vector entries rotate together (set by the file convention).
   public var ropeStyle: RotaryStyle
   /// The output head reuses the token embedding.
   public var tiedEmbeddings: Bool
@@ -41,6 +45,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
   public var attentionBias: Bool
   /// MLP projections carry biases.
   public var mlpBias: Bool
+  /// Beginning- and end-of-sequence token ids, when the file names them.
   public var bosTokenID: Int32?
   public var eosTokenID: Int32?
 

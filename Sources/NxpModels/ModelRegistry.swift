@@ -57,6 +57,7 @@ public enum ModelRegistry {
     try files(of: resolve(nameOrPath, environment: environment))
   }
 
+  /// Every file loading `location` reads (see `files(_:environment:)`).
   public static func files(of location: ModelLocation) throws -> [String] {
     switch location {
     case .gguf(let path):
@@ -73,7 +74,11 @@ public enum ModelRegistry {
         else { throw ModelError.missingFile(path: index, detail: "has no weight_map") }
         list += Set(map.values).sorted().map { dir + "/" + $0 }
       } else {
-        list.append(dir + "/" + SafeTensorsCheckpoint.singleFileName)
+        let single = dir + "/" + SafeTensorsCheckpoint.singleFileName
+        guard fm.fileExists(atPath: single) else {
+          throw ModelError.missingFile(path: dir, detail: "has neither model.safetensors nor model.safetensors.index.json")
+        }
+        list.append(single)
       }
       for name in ["tokenizer.json", "tokenizer_config.json"] where fm.fileExists(atPath: dir + "/" + name) {
         list.append(dir + "/" + name)
@@ -96,13 +101,14 @@ public enum ModelRegistry {
     return model
   }
 
+  /// Loads the model at `location` (see `load(_:threads:environment:)`).
   public static func load(_ location: ModelLocation, threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)) throws -> TransformerModel {
     switch location {
     case .gguf(let path):
       let file = try GGUFFile(path: path)
-      let model = TransformerModel(configuration: try ModelConfiguration(gguf: file))
-      model.threads = threads
-      try model.load(from: GGUFWeightSource(file), naming: .gguf(model.configuration.architecture), threads: threads)
+      let configuration = try ModelConfiguration(gguf: file)
+      let model = try TransformerModel.loaded(
+        configuration, from: GGUFWeightSource(file), naming: .gguf(configuration.architecture), threads: threads)
       if file.metadata["tokenizer.ggml.tokens"] != nil {
         model.setTokenizer { try BPETokenizer(gguf: file) }
       }
@@ -126,9 +132,7 @@ public enum ModelRegistry {
       case .llama: naming = .huggingFaceLlama
       case .gpt2: naming = .huggingFaceGPT2(prefix: checkpoint.contains("wte.weight") ? "" : "transformer.")
       }
-      let model = TransformerModel(configuration: configuration)
-      model.threads = threads
-      try model.load(from: source, naming: naming, threads: threads)
+      let model = try TransformerModel.loaded(configuration, from: source, naming: naming, threads: threads)
       let tokenizerPath = dir + "/tokenizer.json"
       if FileManager.default.fileExists(atPath: tokenizerPath) {
         model.setTokenizer {

@@ -4,6 +4,7 @@ import NxpFormats
 /// Weights read from a (possibly sharded) safetensors checkpoint. Float tensors (F32, F16, BF16)
 /// share their byte layout with the GGML types of the same name, so they dequantize the same way.
 public final class SafeTensorsWeightSource: WeightSource {
+  /// The mapped checkpoint the tensors come from.
   public let checkpoint: SafeTensorsCheckpoint
   public let sourceDescription: String
 

@@ -3,7 +3,9 @@ import Foundation
 /// Picks the next token from logits: the most likely one at temperature 0, otherwise a seeded
 /// draw from softmax(logits / temperature), optionally restricted to the top k.
 public struct TokenSampler: Sendable {
+  /// 0 or less: greedy.
   public var temperature: Float
+  /// Sample only among the k largest logits.
   public var topK: Int?
   private var rng: SeededGenerator
 
@@ -13,6 +15,7 @@ public struct TokenSampler: Sendable {
     rng = SeededGenerator(seed: seed)
   }
 
+  /// The next token for `logits` (`[V]`).
   public mutating func pick(_ logits: [Float]) -> Int32 {
     guard !logits.isEmpty else { return 0 }
     if temperature <= 0 { return Int32(TokenSampler.argmax(logits)) }

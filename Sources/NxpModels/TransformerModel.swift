@@ -10,6 +10,7 @@ import NxpTokenizer
 /// `ModelRegistry.load`; `randomized(seed:)` gives small random models for tests. A model runs
 /// one computation at a time (calls are serialised by `ComputeLock`).
 public final class TransformerModel: @unchecked Sendable {
+  /// The shape and conventions the weights follow.
   public let configuration: ModelConfiguration
   /// A display name (the alias or file name it was loaded from).
   public var name: String = "model"
@@ -54,10 +55,18 @@ public final class TransformerModel: @unchecked Sendable {
 
   // MARK: - Weights
 
-  /// Fills the weights from `source`, named by `naming`; checks every tensor's presence and shape.
-  func load(from source: WeightSource, naming: TensorNaming, threads: Int) throws {
-    try WeightLoader(source: source, naming: naming, configuration: configuration, threads: threads).load(into: self)
-    retainedSources.append(source)
+  /// A model of `configuration` with weights from `source`, named by `naming`. Every tensor's
+  /// presence and shape is checked before any weight memory is allocated.
+  static func loaded(
+    _ configuration: ModelConfiguration, from source: WeightSource, naming: TensorNaming, threads: Int
+  ) throws -> TransformerModel {
+    let loader = WeightLoader(source: source, naming: naming, configuration: configuration, threads: threads)
+    try loader.load(into: nil)
+    let model = TransformerModel(configuration: configuration)
+    model.threads = threads
+    try loader.load(into: model)
+    model.retainedSources.append(source)
+    return model
   }
 
   /// Installs a separate output head `[V, C]`; it is dequantized when logits are first needed.

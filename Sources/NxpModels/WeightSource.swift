@@ -3,10 +3,13 @@ import NxpFormats
 
 /// One stored tensor: its bytes in a mapped file, element type and row-major shape.
 public struct TensorData: @unchecked Sendable {
+  /// The tensor's name in its file.
   public var name: String
   /// Row-major, slowest dimension first (`[rows, rowLength]` for a matrix).
   public var shape: [Int]
+  /// Element type (float types of safetensors map to F32/F16/BF16).
   public var type: GGMLType
+  /// The stored bytes, a view into a mapped file.
   public var bytes: UnsafeRawBufferPointer
   /// Keeps the memory behind `bytes` alive (a mapped file or an owned buffer).
   public var owner: AnyObject
@@ -35,6 +38,7 @@ public protocol WeightSource: AnyObject {
 
 /// Weights read from a memory-mapped GGUF file.
 public final class GGUFWeightSource: WeightSource {
+  /// The mapped GGUF file.
   public let file: GGUFFile
 
   public init(_ file: GGUFFile) { self.file = file }

@@ -1,6 +1,7 @@
 // MLP nonlinearities. The SwiGLU and bias+GELU forms are fused: they read the projection output
 // once and write the neurons (the values interpretability reads) straight to their destination.
 
+/// Nonlinearities applied to MLP projections.
 public enum Activations {
   // MARK: - SiLU / SwiGLU
 

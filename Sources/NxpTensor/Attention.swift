@@ -2,6 +2,7 @@ import Foundation
 
 // Causal multi-head attention with grouped keys/values (GQA) for one sequence.
 
+/// Scaled dot-product attention kernels.
 public enum Attention {
   /// Attention of `queries` query rows over `keys` key rows of one sequence. The queries are the
   /// last `queries` positions of the `keys` positions (equal counts without a cache), so query i

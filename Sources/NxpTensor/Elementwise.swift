@@ -1,5 +1,6 @@
 // Element-wise kernels: sums, biases and scaling over flat buffers or row blocks.
 
+/// Element-wise arithmetic on float buffers.
 public enum Elementwise {
   /// `out[i] = a[i] + b[i]` for `count` floats (`out` may alias `a` or `b`).
   public static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {

@@ -3,7 +3,9 @@ import Foundation
 /// A row-major float32 matrix in 64-byte-aligned memory it owns. Meant to be reused across batches:
 /// `reshape` keeps the allocation while it is big enough, so steady-state work allocates nothing.
 public final class FloatMatrix: @unchecked Sendable {
+  /// Number of rows.
   public private(set) var rows: Int
+  /// Floats per row.
   public private(set) var columns: Int
   /// Floats allocated; at least `rows * columns`.
   public private(set) var capacity: Int
@@ -48,8 +50,10 @@ public final class FloatMatrix: @unchecked Sendable {
     self.columns = columns
   }
 
+  /// Elements in use: rows x columns.
   public var count: Int { rows * columns }
 
+  /// The element at (`row`, `column`); unchecked in release builds.
   public subscript(row: Int, column: Int) -> Float {
     get { pointer[row * columns + column] }
     set { pointer[row * columns + column] = newValue }
@@ -66,5 +70,6 @@ public final class FloatMatrix: @unchecked Sendable {
   /// Column `c` as an array.
   public func column(_ c: Int) -> [Float] { (0..<rows).map { pointer[$0 * columns + c] } }
 
+  /// Sets every element in use to `value`.
   public func fill(_ value: Float) { pointer.update(repeating: value, count: count) }
 }

@@ -2,6 +2,7 @@ import Foundation
 
 // Row normalisations applied before attention and MLP blocks and before the output head.
 
+/// Per-row normalisations (RMSNorm, LayerNorm).
 public enum Norms {
   // MARK: - Reductions
 

@@ -23,6 +23,7 @@ public enum Parallel {
 public enum ComputeLock {
   private static let lock = NSRecursiveLock()
 
+  /// Runs `body` while holding the lock (re-entrant on the same thread).
   public static func run<T>(_ body: () throws -> T) rethrows -> T {
     lock.lock()
     defer { lock.unlock() }

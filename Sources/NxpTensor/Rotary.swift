@@ -14,8 +14,11 @@ public enum RotaryStyle: String, Sendable, Codable {
 
 /// Cosines and sines for positions 0..<positions, `[positions, dimension/2]` each.
 public final class RotaryTable: @unchecked Sendable {
+  /// Rotated entries per head vector (even).
   public let dimension: Int
+  /// The frequency base ("rope theta").
   public let base: Double
+  /// Positions tabled so far.
   public private(set) var positions: Int = 0
   private(set) var cosines: [Float] = []
   private(set) var sines: [Float] = []

@@ -2,13 +2,17 @@ import Foundation
 
 /// Measures this machine's OpenBLAS sgemm rate, the ceiling for the model forward.
 public enum SgemmBenchmark {
+  /// One measured product shape and its rate.
   public struct Measurement: Sendable, CustomStringConvertible {
+    /// The product's shape: `[m, k] x [k, n]`.
     public var m: Int, n: Int, k: Int
     /// OpenBLAS threads per product.
     public var threads: Int
     /// Products run at the same time, each on its own thread (1 = a single caller).
     public var concurrentCallers: Int
+    /// B stored `[n, k]`, as model weights are.
     public var transposeB: Bool
+    /// Wall time of the timed repetitions (the longest caller's).
     public var seconds: Double
     /// Floating-point operations per second over all callers, in GFLOP/s (2*m*n*k per product).
     public var gflops: Double

@@ -2,6 +2,7 @@ import Foundation
 
 // Softmax and log-softmax over rows, numerically stabilised by the row maximum.
 
+/// Softmax and log-softmax over contiguous rows.
 public enum Softmax {
   @inline(__always)
   static func rowMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {

@@ -2,6 +2,7 @@
 // exp accurate to about 1e-7 relative error. Written with explicit comparisons and bit casts
 // because the generic `clamped`/`pointwiseMin` calls are not inlined and would scalarise loops.
 
+/// The SIMD width the kernels are written for: two SSE registers, one AVX register.
 public typealias Vec8 = SIMD8<Float>
 
 @inline(__always)

@@ -109,13 +109,16 @@ import Testing
     #expect(lg.relative < 1e-5, "logits: \(lg)")
   }
 
-  /// A random Hugging Face llama checkpoint (safetensors, rotate_half rotary, separate lm_head).
-  /// Measured deviations are below 6e-7 of the largest reference value; tolerance 1e-5.
-  @Test func huggingFaceLlamaMatchesReference() throws {
+  /// A random Hugging Face llama checkpoint (safetensors, rotate_half rotary, separate lm_head),
+  /// in one file and in two shards with an index. Measured deviations are below 6e-7 of the
+  /// largest reference value; tolerance 1e-5.
+  @Test(arguments: [1, 2])
+  func huggingFaceLlamaMatchesReference(shards: Int) throws {
     let dir = try TestEnvironment.temporaryDirectory("nxp-tiny-hf-llama")
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    try Fixtures.reference("llama_reference.py", ["write-hf", dir + "/model", "12"])
+    try Fixtures.reference("llama_reference.py", ["write-hf", dir + "/model", "12", String(shards)])
     let model = try ModelRegistry.load(dir + "/model", threads: 2)
+    #expect(model.sourceFiles.count == (shards == 1 ? 2 : 4))
     #expect(model.configuration.ropeStyle == .halfSplit && !model.configuration.tiedEmbeddings)
     let sequences: [[Int32]] = [[3, 1, 4, 1, 5, 9, 2, 6, 5, 3], [95, 96]]
     try Fixtures.reference(
@@ -131,15 +134,13 @@ import Testing
   }
 
   /// Random GPT-2 checkpoints (Conv1D weights, learned positions, GELU), with and without the
-  /// `transformer.` name prefix, with an override. Measured deviations are below 4e-7 of the
+  /// `transformer.` name prefix, and the same weights as GPT-2 GGUF, with an override. Measured deviations are below 4e-7 of the
   /// largest reference value; tolerance 1e-5.
   @Test(arguments: ["", "transformer."])
   func gpt2MatchesReference(prefix: String) throws {
     let dir = try TestEnvironment.temporaryDirectory("nxp-tiny-gpt2")
     defer { try? FileManager.default.removeItem(atPath: dir) }
     try Fixtures.reference("gpt2_reference.py", ["write", dir + "/model", "13", prefix])
-    let model = try ModelRegistry.load(dir + "/model", threads: 2)
-    #expect(model.configuration.architecture == .gpt2 && model.configuration.intermediateSize == 256)
     let sequences: [[Int32]] = [[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100], [5, 4, 3]]
     let override = NeuronOverride(layer: 0, neuron: 200, values: [3])
     try Fixtures.reference(
@@ -148,16 +149,21 @@ import Testing
         "model": dir + "/model", "sequences": sequences.map { $0.map(Int.init) }, "neuron_layers": [0, 2], "residual_layers": [2],
         "logits": true, "output": dir, "overrides": [["layer": 0, "neuron": 200, "values": [3.0]]],
       ])
-    let out = try model.forward(
-      sequences, request: ForwardRequest(neuronLayers: [0, 2], residualLayers: [2], logits: .all, overrides: [override]))
-    for l in [0, 2] {
-      let d = Deviation(out.neurons[l]!.toArray(), try Fixtures.readFloats(dir + "/neurons_\(l).f32"))
-      #expect(d.relative < 1e-5, "layer \(l): \(d)")
+    // The Hugging Face folder, and the same weights as a llama.cpp-style GGUF.
+    for path in [dir + "/model", dir + "/model/model.gguf"] {
+      let model = try ModelRegistry.load(path, threads: 2)
+      #expect(model.configuration.architecture == .gpt2 && model.configuration.intermediateSize == 256)
+      let out = try model.forward(
+        sequences, request: ForwardRequest(neuronLayers: [0, 2], residualLayers: [2], logits: .all, overrides: [override]))
+      for l in [0, 2] {
+        let d = Deviation(out.neurons[l]!.toArray(), try Fixtures.readFloats(dir + "/neurons_\(l).f32"))
+        #expect(d.relative < 1e-5, "\(path) layer \(l): \(d)")
+      }
+      #expect(out.neurons[0]!.column(200).allSatisfy { $0 == 3 })
+      let res = Deviation(out.residuals[2]!.toArray(), try Fixtures.readFloats(dir + "/residual_2.f32"))
+      #expect(res.relative < 1e-5, "\(path) residual 2: \(res)")
+      let lg = Deviation(out.logits!.toArray(), try Fixtures.readFloats(dir + "/logits.f32"))
+      #expect(lg.relative < 1e-5, "\(path) logits: \(lg)")
     }
-    #expect(out.neurons[0]!.column(200).allSatisfy { $0 == 3 })
-    let res = Deviation(out.residuals[2]!.toArray(), try Fixtures.readFloats(dir + "/residual_2.f32"))
-    #expect(res.relative < 1e-5, "residual 2: \(res)")
-    let lg = Deviation(out.logits!.toArray(), try Fixtures.readFloats(dir + "/logits.f32"))
-    #expect(lg.relative < 1e-5, "logits: \(lg)")
   }
 }

@@ -21,9 +21,11 @@ func maxAbsDiff(_ a: [Float], _ b: [Double]) -> Double {
 @Suite struct KernelTests {
   // MARK: - sgemm
 
-  @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
-  func sgemmMatchesNaiveProduct(transposeA: Bool, transposeB: Bool) {
-    let m = 7, n = 5, k = 9
+  /// Seven rows go through sgemm, one row through the matrix-vector path.
+  @Test(arguments: [(false, false), (false, true), (true, false), (true, true)], [7, 1])
+  func sgemmMatchesNaiveProduct(transposes: (Bool, Bool), m: Int) {
+    let (transposeA, transposeB) = transposes
+    let n = 5, k = 9
     let a = randomFloats(m * k, seed: 1), b = randomFloats(k * n, seed: 2), c0 = randomFloats(m * n, seed: 3)
     var c = c0
     // op(A)[i, p]: A stored [m, k] or, transposed, [k, m].

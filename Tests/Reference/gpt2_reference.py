@@ -4,7 +4,8 @@
 Commands:
   write    <dir> <seed> [prefix]: a small random GPT-2 checkpoint in Hugging Face layout
            (config.json + model.safetensors; Conv1D weights stored [in, out]); tensor names get
-           `prefix` (e.g. "transformer.") when given.
+           `prefix` (e.g. "transformer.") when given. The same weights also go to <dir>/model.gguf
+           in llama.cpp's GPT-2 layout (F32, linear weights [out, in], `blk.N.*` names).
   forward  JSON request on stdin: {"model": <dir>, "sequences": [[ids]], "neuron_layers": [..],
            "residual_layers": [..], "logits": true, "overrides": [{"layer", "neuron", "values"}],
            "output": <dir>}. Writes neurons_<l>.f32 [R, F], residual_<l>.f32 [R, C], logits.f32
@@ -54,6 +55,36 @@ def write(folder, seed, prefix=""):
               "activation_function": "gelu_new", "layer_norm_epsilon": 1e-5, "bos_token_id": 0, "eos_token_id": 0}
     with open(os.path.join(folder, "config.json"), "w") as fh:
         json.dump(config, fh, indent=2)
+    write_gguf(os.path.join(folder, "model.gguf"), {k[len(prefix):]: v for k, v in t.items()})
+
+
+def write_gguf(path, t):
+    from gguf import GGUFWriter
+
+    s = SMALL
+    w = GGUFWriter(path, "gpt2")
+    w.add_block_count(s["n_layer"])
+    w.add_context_length(s["n_positions"])
+    w.add_embedding_length(s["n_embd"])
+    w.add_feed_forward_length(4 * s["n_embd"])
+    w.add_head_count(s["n_head"])
+    w.add_layer_norm_eps(1e-5)
+    w.add_tensor("token_embd.weight", t["wte.weight"])
+    w.add_tensor("position_embd.weight", t["wpe.weight"])
+    w.add_tensor("output_norm.weight", t["ln_f.weight"])
+    w.add_tensor("output_norm.bias", t["ln_f.bias"])
+    names = {"ln_1": "attn_norm", "attn.c_attn": "attn_qkv", "attn.c_proj": "attn_output", "ln_2": "ffn_norm",
+             "mlp.c_fc": "ffn_up", "mlp.c_proj": "ffn_down"}
+    for i in range(s["n_layer"]):
+        for hf, gg in names.items():
+            weight = t[f"h.{i}.{hf}.weight"]
+            # Conv1D stores [in, out]; llama.cpp's conversion transposes to [out, in].
+            w.add_tensor(f"blk.{i}.{gg}.weight", np.ascontiguousarray(weight.T) if weight.ndim == 2 else weight)
+            w.add_tensor(f"blk.{i}.{gg}.bias", t[f"h.{i}.{hf}.bias"])
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
 
 
 def layer_norm(x, w, b, eps):

@@ -9,8 +9,9 @@ Commands:
                or, to share one weight load, {"model", "sequences", "runs": [{...}, ...]} with
                the capture keys and "output" per run. Each run writes <dir>/neurons_<l>.f32 ([R, F]), residual_<l>.f32 ([R, C]) and logits.f32
                ([R, V]) as little-endian float32; R = all tokens of all sequences in order.
-  write-hf     <dir> <seed>: a small random Llama checkpoint in Hugging Face layout
-               (config.json + model.safetensors, rotate_half rotary convention).
+  write-hf     <dir> <seed> [shards]: a small random Llama checkpoint in Hugging Face layout
+               (config.json + model.safetensors, rotate_half rotary convention); with shards > 1
+               the tensors are split over model-0000i-of-0000n.safetensors with an index.
   write-gguf   <path> <seed>: a small random Llama GGUF (adjacent-pair rotary convention),
                weights in Q8_0 and F16, norms in F32.
 
@@ -82,7 +83,15 @@ def load_hf(folder):
 
     with open(os.path.join(folder, "config.json")) as f:
         cfg = json.load(f)
-    tensors = {k: v.astype(np.float64) for k, v in load_file(os.path.join(folder, "model.safetensors")).items()}
+    index = os.path.join(folder, "model.safetensors.index.json")
+    if os.path.exists(index):
+        with open(index) as f:
+            shards = sorted(set(json.load(f)["weight_map"].values()))
+    else:
+        shards = ["model.safetensors"]
+    tensors = {}
+    for shard in shards:
+        tensors.update({k: v.astype(np.float64) for k, v in load_file(os.path.join(folder, shard)).items()})
     heads = cfg["num_attention_heads"]
     config = {
         "layers": cfg["num_hidden_layers"],
@@ -251,7 +260,7 @@ def random_weights(seed, tied):
     return w
 
 
-def write_hf(folder, seed):
+def write_hf(folder, seed, shards=1):
     from safetensors.numpy import save_file
 
     s = SMALL
@@ -264,7 +273,18 @@ def write_hf(folder, seed):
     for i, layer in enumerate(w["layers"]):
         for k, v in layer.items():
             tensors[f"model.layers.{i}.{names[k]}.weight"] = v
-    save_file(tensors, os.path.join(folder, "model.safetensors"))
+    if shards == 1:
+        save_file(tensors, os.path.join(folder, "model.safetensors"))
+    else:
+        names = sorted(tensors)
+        weight_map = {}
+        for i in range(shards):
+            shard = f"model-{i + 1:05d}-of-{shards:05d}.safetensors"
+            part = names[i::shards]
+            save_file({n: tensors[n] for n in part}, os.path.join(folder, shard))
+            weight_map.update({n: shard for n in part})
+        with open(os.path.join(folder, "model.safetensors.index.json"), "w") as f:
+            json.dump({"metadata": {}, "weight_map": weight_map}, f, indent=2)
     config = {
         "architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": s["vocab"], "hidden_size": s["hidden"],
         "intermediate_size": s["ffn"], "num_hidden_layers": s["layers"], "num_attention_heads": s["heads"],
@@ -326,7 +346,7 @@ if __name__ == "__main__":
     if cmd == "forward":
         run_forward()
     elif cmd == "write-hf":
-        write_hf(sys.argv[2], int(sys.argv[3]))
+        write_hf(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 1)
     elif cmd == "write-gguf":
         write_gguf(sys.argv[2], int(sys.argv[3]))
     else:
