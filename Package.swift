@@ -5,7 +5,11 @@ import PackageDescription
 //   CBLAS <- NxpTensor <- NxpModels <- NxpInterp <- NxpRuntime <- nxp
 //   NxpCore <- {NxpFormats, NxpCache, NxpSyntax}; NxpFormats <- NxpTokenizer <- NxpModels
 //   CEditLine <- NxpLineEdit <- nxp
-let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+// The numeric modules are optimized in debug builds too, so `swift test` runs model code at speed.
+let optimize: [SwiftSetting] = [
+  .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+  .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
 
 let package = Package(
   name: "nxp",

@@ -102,7 +102,8 @@ public final class Evaluator {
       return result
     }
     memory[node.key] = result
-    computed.append(node.key)
+    // Handles recreated from their arguments (a model before its weights load) are not work.
+    if node.primitive.persists { computed.append(node.key) }
     return result
   }
 

@@ -104,7 +104,7 @@ public final class NeuronSet: RuntimeObject {
     }
     var out = summary + "\n"
     out += asTable().render(style)
-    if let first = neurons.first { out += "(show one neuron with x[\(first)])\n" }
+    if let first = neurons.first { out += "(index the set with a neuron, as in top[\(first)], to see its excerpts)\n" }
     return out
   }
 }
