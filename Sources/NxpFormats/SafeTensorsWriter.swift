@@ -80,8 +80,23 @@ public struct SafeTensorsWriter: Sendable {
 
   /// The complete file.
   public func data() throws -> Data {
-    let ordered = entries.sorted { a, b in
-      a.dtype.rank != b.dtype.rank ? a.dtype.rank > b.dtype.rank : a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
+    let (header, order) = try SafeTensorsWriter.header(
+      metadata: metadata, tensors: entries.map { ($0.name, $0.dtype, $0.shape, $0.bytes.count) })
+    var out = Data(capacity: header.count + order.reduce(0) { $0 + entries[$1].bytes.count })
+    out.append(header)
+    for i in order { out.append(entries[i].bytes) }
+    return out
+  }
+
+  /// The length prefix and header of a file holding `tensors` (name, dtype, shape, byte count),
+  /// and the order their bytes must follow: by dtype (widest first, keeping each aligned) then
+  /// by name.
+  public static func header(
+    metadata: [String: String], tensors: [(name: String, dtype: SafeTensorsDType, shape: [Int], byteCount: Int)]
+  ) throws -> (bytes: Data, order: [Int]) {
+    let order = tensors.indices.sorted { i, j in
+      let a = tensors[i], b = tensors[j]
+      return a.dtype.rank != b.dtype.rank ? a.dtype.rank > b.dtype.rank : a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
     }
     var json = "{"
     var first = true
@@ -91,24 +106,23 @@ public struct SafeTensorsWriter: Sendable {
       first = false
     }
     var offset = 0
-    for e in ordered {
+    for i in order {
+      let e = tensors[i]
       if !first { json += "," }
       first = false
       let shape = e.shape.map(String.init).joined(separator: ",")
-      json += SafeTensorsJSON.quoted(e.name) + ":{\"dtype\":\"\(e.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + e.bytes.count)]}"
-      offset += e.bytes.count
+      json += SafeTensorsJSON.quoted(e.name) + ":{\"dtype\":\"\(e.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + e.byteCount)]}"
+      offset += e.byteCount
     }
     json += "}"
     var header = Data(json.utf8)
     header.append(contentsOf: [UInt8](repeating: 0x20, count: (8 - header.count % 8) % 8))
     guard header.count <= SafeTensorsFile.maxHeaderLength else {
-      throw SafeTensorsError.badTensorToWrite(tensor: ordered.last?.name ?? "", detail: "the header would exceed \(SafeTensorsFile.maxHeaderLength) bytes")
+      throw SafeTensorsError.badTensorToWrite(tensor: order.last.map { tensors[$0].name } ?? "", detail: "the header would exceed \(SafeTensorsFile.maxHeaderLength) bytes")
     }
-    var out = Data(capacity: 8 + header.count + offset)
-    out.append(Self.littleEndianBytes([UInt64(header.count)]))
+    var out = littleEndianBytes([UInt64(header.count)])
     out.append(header)
-    for e in ordered { out.append(e.bytes) }
-    return out
+    return (out, order)
   }
 
   /// Writes the file atomically (temporary file, fsync, rename).

@@ -58,6 +58,25 @@ public final class RecordAccumulator: @unchecked Sendable {
     run(work.map { w in (w.slot, { body in w.matrix.withUnsafeBufferPointer { body($0.baseAddress!) } }) }, excerptIDs)
   }
 
+  /// Consumes one batch of every configured layer from buffers the caller owns (valid for the
+  /// duration of the call), in parallel over layers and neuron ranges.
+  public func consume(layers batch: [Int: UnsafeBufferPointer<Float>], excerptIDs: [Int]) throws {
+    var work: [(slot: Int, matrix: UnsafeBufferPointer<Float>)] = []
+    for layer in configuration.layers {
+      guard let m = batch[layer], let slot = slotOfLayer[layer] else {
+        throw UserError(
+          "record: the batch has no activations for layer \(layer) (it has layers \(batch.keys.sorted()))")
+      }
+      try check(states[slot], count: m.count, excerptIDs: excerptIDs)
+      work.append((slot, m))
+    }
+    let extra = Set(batch.keys).subtracting(configuration.layers)
+    guard extra.isEmpty else {
+      throw UserError("record: the batch has activations for layers \(extra.sorted()) that are not recorded")
+    }
+    run(work.map { w in (w.slot, { body in body(w.matrix.baseAddress!) }) }, excerptIDs)
+  }
+
   /// Consumes one layer's batch; see `consume(_:excerptIDs:)` for the layout.
   public func consume(layer: Int, activations: UnsafeBufferPointer<Float>, excerptIDs: [Int]) throws {
     guard let slot = slotOfLayer[layer] else {

@@ -41,6 +41,30 @@ public func recordNeurons(
   activations: (_ excerptIDs: Range<Int>) throws -> [Int: [Float]],
   saveCheckpoint: (_ excerptsDone: Int, _ checkpoint: [String: Data]) throws -> Void
 ) throws -> NeuronRecords {
+  try recordNeurons(
+    configuration: configuration, batchSize: batchSize, resumingFrom: checkpoint, policy: policy,
+    makeProgress: makeProgress, checkCancellation: checkCancellation,
+    feed: { range, acc in try acc.consume(try activations(range), excerptIDs: Array(range)) },
+    saveCheckpoint: { done, acc in try saveCheckpoint(done, acc.checkpoint()) })
+}
+
+/// The same driver for callers that hold each batch's activations in their own buffers: `feed`
+/// computes the batch for `excerptIDs` and hands every recorded layer's matrix to the
+/// accumulator (with `consume(layers:excerptIDs:)`), so no copy is made per batch; and
+/// `saveCheckpoint` gets the accumulator to stream its state (`writeCheckpoint`) rather than a
+/// copy of it.
+public func recordNeurons(
+  configuration: RecordConfiguration,
+  batchSize: Int,
+  resumingFrom checkpoint: [String: Data]? = nil,
+  policy: CheckpointPolicy = CheckpointPolicy(),
+  makeProgress: (_ total: Int, _ resumedFrom: Int) -> ProgressTask = {
+    ProgressTask(title: "record", total: $0, unit: "excerpts", resumedFrom: $1)
+  },
+  checkCancellation: () throws -> Void = { try Cancellation.check() },
+  feed: (_ excerptIDs: Range<Int>, _ accumulator: RecordAccumulator) throws -> Void,
+  saveCheckpoint: (_ excerptsDone: Int, _ accumulator: RecordAccumulator) throws -> Void
+) throws -> NeuronRecords {
   guard batchSize > 0 else { throw UserError("record: batch size must be positive, got \(batchSize)") }
   let acc =
     try checkpoint.map { try RecordAccumulator(checkpoint: $0, expecting: configuration) }
@@ -54,7 +78,7 @@ public func recordNeurons(
 
   func save() throws {
     guard done > savedAt else { return }
-    try saveCheckpoint(done, acc.checkpoint())
+    try saveCheckpoint(done, acc)
     savedAt = done
     batchesSinceSave = 0
     lastSave = Date()
@@ -64,8 +88,7 @@ public func recordNeurons(
     let range = done..<min(total, done + batchSize)
     do {
       try checkCancellation()
-      let batch = try activations(range)
-      try acc.consume(batch, excerptIDs: Array(range))
+      try feed(range, acc)
     } catch {
       // The failed batch was not consumed, so the state is whole: keep what finished.
       try? save()

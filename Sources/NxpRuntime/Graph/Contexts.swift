@@ -44,10 +44,20 @@ public struct PlanContext {
 public protocol CheckpointAccess {
   /// The latest complete checkpoint, if a killed or interrupted run left one.
   func load() throws -> (step: Int, files: [String: Data])?
-  /// Replaces the checkpoint atomically: a kill during the save keeps the previous one.
-  func save(step: Int, files: [String: Data]) throws
+  /// Replaces the checkpoint atomically: a kill during the save keeps the previous one. `parts`
+  /// hands each named part to the writer it is given, so large state streams to disk uncopied.
+  func save(step: Int, parts: (_ write: (_ name: String, _ bytes: UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws
   /// Called once the final value is stored.
   func clear()
+}
+
+extension CheckpointAccess {
+  /// Saves parts held in memory.
+  public func save(step: Int, files: [String: Data]) throws {
+    try save(step: step) { write in
+      for (name, data) in files { try data.withUnsafeBytes { try write(name, $0) } }
+    }
+  }
 }
 
 /// What a primitive sees while it runs.

@@ -108,13 +108,24 @@ public final class Evaluator {
   }
 
   private func store(_ value: Value, node: Node, wallTime: Double) throws {
-    let tag: String, files: [String: Data]
-    do {
-      (tag, files) = try ValueCodec.encode(value)
-    } catch {
-      // The value is still good for this run; only its caching failed.
-      FileHandle.standardError.write(Data("warning: could not cache \(node.site.text): \(error)\n".utf8))
-      return
+    let tag: String
+    var write: (String) throws -> Void
+    if case .object(let o) = value {
+      guard let c = o as? CacheCodable else {
+        FileHandle.standardError.write(Data("warning: \(o.valueType) values are not cached (\(node.site.text))\n".utf8))
+        return
+      }
+      tag = type(of: c).typeTag
+      write = { try c.write(into: $0) }
+    } else {
+      do {
+        let (t, files) = try ValueCodec.encode(value)
+        tag = t
+        write = { dir in for (name, data) in files { try data.write(to: URL(fileURLWithPath: dir + "/" + name)) } }
+      } catch {
+        FileHandle.standardError.write(Data("warning: could not cache \(node.site.text): \(error)\n".utf8))
+        return
+      }
     }
     var manifest = Manifest(
       primitive: node.primitive.name, primitiveVersion: node.primitive.version,
@@ -124,7 +135,7 @@ public final class Evaluator {
       info: ["type": .string(tag), "call": .string(node.site.text)])
     if let b = node.bindingName { manifest.info["binding"] = .string(b) }
     do {
-      try cache.put(node.key, files: files, manifest: manifest)
+      try cache.put(node.key, manifest: manifest, writing: { staging in try write(staging.path) })
     } catch {
       // A full disk must not lose the computed value for this run; say so and go on.
       FileHandle.standardError.write(Data("warning: could not cache \(node.site.text): \(error)\n".utf8))
@@ -171,8 +182,17 @@ final class LazyCheckpoint: CheckpointAccess {
     return (c.step, files)
   }
 
-  func save(step: Int, files: [String: Data]) throws {
-    try open().save(step: step, files: files)
+  func save(step: Int, parts: ((String, UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+    try open().save(step: step, writing: { staging in
+      try parts { name, bytes in
+        let path = try staging.path(for: name)
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+          throw UserError("cannot write checkpoint part \(path)")
+        }
+        defer { try? handle.close() }
+        try handle.write(contentsOf: bytes)
+      }
+    })
   }
 
   func clear() {

@@ -19,7 +19,7 @@ final class RecordOp: Primitive {
       Param("random", .int, default: .int(20), doc: "uniformly random excerpts kept per neuron"),
       Param("perQuantile", .int, default: .int(4), doc: "excerpts kept from each quantile bucket of the per-excerpt maximum"),
       Param("seed", .int, default: .int(0), doc: "seed of the random and quantile samples"),
-      Param("batch", .int, default: .int(32), doc: "excerpts per forward pass (memory vs speed; does not change the result)"),
+      Param("batch", .int, default: .int(16), doc: "excerpts per forward pass (memory vs speed; does not change the result)"),
     ]
   }
   let summary = "per-neuron records over excerpts: top and random excerpts with token activations, quantile samples, moments"
@@ -56,17 +56,18 @@ final class RecordOp: Primitive {
     let interval = ctx.plan.environment.variables["NXP_CHECKPOINT_SECONDS"].flatMap(Double.init) ?? 30
     let records = try recordNeurons(
       configuration: configuration, batchSize: batch, resumingFrom: resumed?.files, policy: CheckpointPolicy(seconds: interval),
-      activations: { range in
+      feed: { range, accumulator in
         let sequences = range.map { Array(excerpts.ids[($0 * t)..<(($0 + 1) * t)]) }
         let out = try engine.forward(sequences, request: ForwardRequest(neuronLayers: layers), into: output)
-        var byLayer: [Int: [Float]] = [:]
+        // The accumulator reads the capture buffers in place; the next forward reuses them.
+        var byLayer: [Int: UnsafeBufferPointer<Float>] = [:]
         for l in layers {
           guard let m = out.neurons[l] else { throw UserError("record: the model returned no neurons for layer \(l)") }
-          byLayer[l] = Array(UnsafeBufferPointer(start: m.pointer, count: m.rows * m.columns))
+          byLayer[l] = UnsafeBufferPointer(start: m.pointer, count: m.rows * m.columns)
         }
-        return byLayer
+        try accumulator.consume(layers: byLayer, excerptIDs: Array(range))
       },
-      saveCheckpoint: { done, parts in try ctx.checkpoint.save(step: done, files: parts) })
+      saveCheckpoint: { done, accumulator in try ctx.checkpoint.save(step: done) { try accumulator.writeCheckpoint($0) } })
     return .object(Records(records: records, excerpts: excerpts, modelName: model.name))
   }
 }

@@ -2,6 +2,10 @@ import Foundation
 import NxpCore
 import NxpFormats
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// `save(value, to: "out/acts.safetensors")`: writes a value in the format its extension names.
 final class SaveOp: Primitive {
   let name = "save"
@@ -34,11 +38,20 @@ final class SaveOp: Primitive {
       guard case .object(let o as CacheCodable) = value else {
         throw UserError("save: .safetensors files hold tensors; got \(value.type)")
       }
-      let files = try o.encode()
-      guard let tensors = files["value.safetensors"] else {
+      // Streamed into a folder beside the destination, then renamed over it.
+      let dir = (path as NSString).deletingLastPathComponent
+      try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+      let staging = dir + "/.nxp-save-\(UUID().uuidString)"
+      try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false)
+      defer { try? FileManager.default.removeItem(atPath: staging) }
+      try o.write(into: staging)
+      guard FileManager.default.fileExists(atPath: staging + "/value.safetensors") else {
         throw UserError("save: \(value.type) has no tensor form; save it as .jsonl or .csv")
       }
-      data = tensors
+      guard rename(staging + "/value.safetensors", path) == 0 else {
+        throw UserError("save: cannot write '\(path)': \(String(cString: strerror(errno)))")
+      }
+      return .null
     case "json":
       if case .object(let o as Tabular) = value {
         let t = o.asTable()

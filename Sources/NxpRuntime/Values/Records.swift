@@ -83,12 +83,22 @@ extension Records: CacheCodable {
   public static let typeTag = "records"
 
   public func encode() throws -> [String: Data] {
+    let (arrays, metadata) = try flattened()
+    return ["value.safetensors": try SafeTensorsArrays.encode(arrays, metadata: metadata)]
+  }
+
+  public func write(into directory: String) throws {
+    let (arrays, metadata) = try flattened()
+    try SafeTensorsArrays.write(arrays, metadata: metadata, to: directory + "/value.safetensors")
+  }
+
+  func flattened() throws -> ([String: RecordArray], [String: String]) {
     var (arrays, metadata) = records.flattened()
     let (ea, em) = try excerpts.flattened(prefix: "excerpts.")
     arrays.merge(ea) { a, _ in a }
     metadata.merge(em) { a, _ in a }
     metadata["model"] = modelName
-    return ["value.safetensors": try SafeTensorsArrays.encode(arrays, metadata: metadata)]
+    return (arrays, metadata)
   }
 
   public static func decode(_ files: [String: String]) throws -> Records {

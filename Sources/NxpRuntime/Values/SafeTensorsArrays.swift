@@ -20,6 +20,43 @@ enum SafeTensorsArrays {
     return try w.data()
   }
 
+  /// Writes the same file as `encode` straight from the arrays to `path`, without building it in
+  /// memory (records of every layer of a model are hundreds of megabytes).
+  static func write(_ arrays: [String: RecordArray], metadata: [String: String], to path: String) throws {
+    let names = arrays.keys.sorted()
+    let tensors = names.map { name -> (name: String, dtype: SafeTensorsDType, shape: [Int], byteCount: Int) in
+      let a = arrays[name]!
+      switch a.storage {
+      case .float32(let v): return (name, .f32, a.shape, v.count * 4)
+      case .float64(let v): return (name, .f64, a.shape, v.count * 8)
+      case .int32(let v): return (name, .i32, a.shape, v.count * 4)
+      }
+    }
+    let (header, order) = try SafeTensorsWriter.header(metadata: metadata, tensors: tensors)
+    guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+      throw UserError("cannot create \(path)")
+    }
+    defer { try? handle.close() }
+    try handle.write(contentsOf: header)
+    for i in order {
+      switch arrays[names[i]]!.storage {
+      case .float32(let v): try v.withUnsafeBytes { try writeAll(handle, $0) }
+      case .float64(let v): try v.withUnsafeBytes { try writeAll(handle, $0) }
+      case .int32(let v): try v.withUnsafeBytes { try writeAll(handle, $0) }
+      }
+    }
+  }
+
+  /// Writes in 16 MiB pieces so no large temporary copy is made.
+  static func writeAll(_ handle: FileHandle, _ bytes: UnsafeRawBufferPointer) throws {
+    var offset = 0
+    while offset < bytes.count {
+      let n = min(16 << 20, bytes.count - offset)
+      try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress! + offset), count: n, deallocator: .none))
+      offset += n
+    }
+  }
+
   static func decode(path: String) throws -> (arrays: [String: RecordArray], metadata: [String: String]) {
     let f = try SafeTensorsFile(path: path)
     var arrays: [String: RecordArray] = [:]

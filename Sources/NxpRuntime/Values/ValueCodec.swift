@@ -10,6 +10,17 @@ public protocol CacheCodable: RuntimeObject {
   func encode() throws -> [String: Data]
   /// Reads the value back from the entry's files (name -> path).
   static func decode(_ files: [String: String]) throws -> Self
+  /// Writes the value's files into `directory` (by default what `encode` returns); large values
+  /// stream their arrays instead.
+  func write(into directory: String) throws
+}
+
+extension CacheCodable {
+  public func write(into directory: String) throws {
+    for (name, data) in try encode() {
+      try data.write(to: URL(fileURLWithPath: directory + "/" + name))
+    }
+  }
 }
 
 /// Stores any persistable value as files and reads it back.
