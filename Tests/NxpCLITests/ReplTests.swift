@@ -95,6 +95,7 @@ import Testing
 
   /// libedit through a pseudo-terminal: completion, continuation prompt, Ctrl-C, history.
   @Test func interactiveThroughAPseudoTerminal() throws {
+    _ = try TestEnvironment.defaultModelPath()
     let dir = try workspace()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let out = try PythonReference.run("repl_pty.py", [try TestEnvironment.productPath("nxp"), dir])
@@ -106,6 +107,7 @@ import Testing
         ok continuation prompt
         ok ctrl-c at the prompt
         ok error keeps the session
+        ok ctrl-c during a computation
         ok quit
         ok history across sessions
 
