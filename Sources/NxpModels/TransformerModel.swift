@@ -1,4 +1,5 @@
 import Foundation
+import NxpCore
 import NxpFormats
 import NxpTensor
 import NxpTokenizer
@@ -174,15 +175,6 @@ public final class TransformerModel: @unchecked Sendable {
   }
 }
 
-/// SplitMix64: a small seeded generator so sampling and random models are reproducible.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-  private var state: UInt64
-  public init(seed: UInt64) { state = seed }
-  public mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
+/// The seeded generator for sampling and random test models (SplitMix64, stable across versions).
+public typealias SeededGenerator = SplitMix64
+

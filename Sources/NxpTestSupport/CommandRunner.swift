@@ -3,7 +3,8 @@ import Foundation
 /// Runs a built executable and collects what it printed.
 public struct CommandResult: CustomStringConvertible {
   public var status: Int32
-  public var stdout: String
+  public var stdoutData: Data
+  public var stdout: String { String(decoding: stdoutData, as: UTF8.self) }
   public var stderr: String
   public var description: String { "status \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
 }
@@ -13,7 +14,7 @@ public enum CommandRunner {
   /// with an empty value, removed from) the current environment.
   public static func run(
     _ executable: String, _ arguments: [String], in directory: String? = nil,
-    environment: [String: String] = [:], stdin: String? = nil
+    environment: [String: String] = [:], stdin: String? = nil, stdinData: Data? = nil
   ) throws -> CommandResult {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
@@ -27,7 +28,7 @@ public enum CommandRunner {
     p.standardError = err
     p.standardInput = inp
     try p.run()
-    if let stdin { inp.fileHandleForWriting.write(Data(stdin.utf8)) }
+    if let input = stdinData ?? stdin.map({ Data($0.utf8) }) { inp.fileHandleForWriting.write(input) }
     try inp.fileHandleForWriting.close()
     final class Box: @unchecked Sendable { var data = Data() }
     let errBox = Box()
@@ -40,9 +41,7 @@ public enum CommandRunner {
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     group.wait()
     p.waitUntilExit()
-    return CommandResult(
-      status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-      stderr: String(decoding: errBox.data, as: UTF8.self))
+    return CommandResult(status: p.terminationStatus, stdoutData: outData, stderr: String(decoding: errBox.data, as: UTF8.self))
   }
 
   /// Runs the `nxp` built beside the tests.

@@ -75,29 +75,9 @@ public enum PythonReference {
   }
 
   public static func runAllowingFailure(_ script: String, _ arguments: [String] = [], stdin: Data? = nil) throws -> Result {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", TestEnvironment.repoRoot + "/Tests/Reference/" + script] + arguments
-    let out = Pipe(), err = Pipe(), inp = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    p.standardInput = inp
-    try p.run()
-    if let stdin { inp.fileHandleForWriting.write(stdin) }
-    try inp.fileHandleForWriting.close()
-    // Read both pipes concurrently so a chatty script cannot fill one and block.
-    final class Box: @unchecked Sendable { var data = Data() }
-    let errBox = Box()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async {
-      errBox.data = err.fileHandleForReading.readDataToEndOfFile()
-      group.leave()
-    }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    let errData = errBox.data
-    p.waitUntilExit()
-    return Result(status: p.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+    let r = try CommandRunner.run(
+      "/usr/bin/env", ["python3", TestEnvironment.repoRoot + "/Tests/Reference/" + script] + arguments,
+      stdinData: stdin)
+    return Result(status: r.status, stdout: r.stdoutData, stderr: r.stderr)
   }
 }

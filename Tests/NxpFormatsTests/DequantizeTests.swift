@@ -1,27 +1,15 @@
 import Foundation
 import NxpTestSupport
+import NxpCore
 import Testing
 
 @testable import NxpFormats
-
-/// A small deterministic generator so every run tests the same bytes.
-struct DequantizeRNG: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
 
 @Suite struct DequantizeTests {
   // MARK: - Random blocks
 
   /// A finite half: normal exponents in a range that keeps products finite, plus some subnormals.
-  static func randomHalf(_ rng: inout DequantizeRNG) -> UInt16 {
+  static func randomHalf(_ rng: inout SplitMix64) -> UInt16 {
     let sign = UInt16.random(in: 0...1, using: &rng) << 15
     let mantissa = UInt16.random(in: 0...0x3FF, using: &rng)
     let exponent: UInt16 = Int.random(in: 0..<8, using: &rng) == 0 ? 0 : UInt16.random(in: 1...20, using: &rng)
@@ -40,7 +28,7 @@ struct DequantizeRNG: RandomNumberGenerator {
 
   /// `blocks` blocks of random bytes with valid finite scales (and finite F16/BF16/F32 values).
   static func randomBlocks(_ type: GGMLType, blocks: Int, seed: UInt64) -> [UInt8] {
-    var rng = DequantizeRNG(seed: seed)
+    var rng = SplitMix64(seed: seed)
     var bytes = (0..<(blocks * type.bytesPerBlock)).map { _ in UInt8.random(in: 0...255, using: &rng) }
     func putHalf(_ v: UInt16, at o: Int) {
       bytes[o] = UInt8(v & 0xFF)

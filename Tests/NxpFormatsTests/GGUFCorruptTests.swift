@@ -1,4 +1,5 @@
 import Foundation
+import NxpCore
 import NxpTestSupport
 import Testing
 

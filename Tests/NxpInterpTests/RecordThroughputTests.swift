@@ -1,4 +1,5 @@
 import Foundation
+import NxpCore
 import NxpInterp
 import Testing
 
@@ -24,7 +25,7 @@ import Testing
       layers: Array(0..<layers), neuronsPerLayer: neurons, tokensPerExcerpt: tokens, excerptCount: 50_000)
     let acc = try RecordAccumulator(c)
 
-    var rng = TestRNG(seed: 5)
+    var rng = SplitMix64(seed: 5)
     let pool: [[Float]] = (0..<(full ? 4 : 2)).map { _ in
       (0..<(batch * tokens * neurons)).map { _ in Float(SyntheticActivations.gelu(rng.normal() - 0.5)) }
     }

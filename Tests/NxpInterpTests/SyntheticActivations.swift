@@ -1,22 +1,8 @@
 import Foundation
+import NxpCore
 
-/// A small deterministic generator (SplitMix64) so test data is the same on every run.
-struct TestRNG {
-  var state: UInt64
-
-  init(seed: UInt64) { state = seed }
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-
-  /// Uniform in [0, 1).
-  mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
-
+/// Test data draws from SplitMix64 (NxpCore); a standard normal on top of it.
+extension SplitMix64 {
   /// Standard normal (Box-Muller).
   mutating func normal() -> Double {
     let u = max(uniform(), 0x1p-60)
@@ -24,6 +10,7 @@ struct TestRNG {
     return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
   }
 }
+
 
 /// Activations of several layers over N excerpts of T tokens, laid out as the accumulator wants
 /// them: per layer a row-major [N*T x neurons] matrix.
@@ -46,7 +33,7 @@ struct SyntheticActivations {
     self.excerpts = excerpts
     self.tokens = tokens
     self.neurons = neurons
-    var rng = TestRNG(seed: seed)
+    var rng = SplitMix64(seed: seed)
     var all: [[Float]] = []
     for _ in layers {
       var m = [Float](repeating: 0, count: excerpts * tokens * neurons)
@@ -65,7 +52,7 @@ struct SyntheticActivations {
 
   static func gelu(_ x: Double) -> Double { 0.5 * x * (1 + erf(x / 2.0.squareRoot())) }
 
-  static func sample(kind: Int, offset: Double, _ rng: inout TestRNG) -> Double {
+  static func sample(kind: Int, offset: Double, _ rng: inout SplitMix64) -> Double {
     let z = rng.normal()
     switch kind {
     case 0: return gelu(z + offset - 0.5)

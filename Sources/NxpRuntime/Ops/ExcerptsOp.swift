@@ -59,7 +59,7 @@ final class ExcerptsOp: Primitive {
 
   /// Fisher-Yates with an explicit generator, so the order never depends on the Swift version.
   static func shuffle(_ a: inout [Int], seed: UInt64) {
-    var g = SeededGenerator(seed: seed)
+    var g = SplitMix64(seed: seed)
     guard a.count > 1 else { return }
     for i in stride(from: a.count - 1, to: 0, by: -1) {
       let j = Int(g.next() % UInt64(i + 1))
