@@ -74,3 +74,39 @@ import Testing
     return false
   }
 }
+
+/// Two processes asked for the same long value: one computes it, the other waits and loads it.
+@Suite(.serialized) struct SharedComputationTests {
+  @Test func aSecondProcessWaitsForTheFirstInsteadOfRecomputing() throws {
+    _ = try TestEnvironment.defaultModelPath()
+    let dir = try TestEnvironment.temporaryDirectory("nxp-share")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let script = """
+      model = load("smollm2-135m")
+      texts = corpus("fortunes") |> excerpts(model, tokens: 32, limit: 600, seed: 4)
+      acts = record(model, texts, layers: [0, 5])
+      show acts |> table |> sort(by: "max", descending: true) |> head(3)
+      """
+    try script.write(toFile: dir + "/r.nxp", atomically: true, encoding: .utf8)
+    let nxp = try TestEnvironment.productPath("nxp")
+    var results: [CommandResult?] = [nil, nil]
+    DispatchQueue.concurrentPerform(iterations: 2) { i in
+      // The second starts a moment later, once the first holds the record's lock.
+      if i == 1 { usleep(1_000_000) }
+      results[i] = try? CommandRunner.run(nxp, ["run", "r.nxp", "--summary"], in: dir)
+    }
+    let a = try #require(results[0]), b = try #require(results[1])
+    #expect(a.status == 0, "\(a)")
+    #expect(b.status == 0, "\(b)")
+    #expect(a.stdout == b.stdout)
+    #expect(b.stderr.contains("waiting for nxp process "), "\(b.stderr)")
+    // The waiting process loaded the record instead of computing it.
+    func computed(_ r: CommandResult) -> Int? {
+      guard let line = r.stderr.split(separator: "\n").last(where: { $0.hasPrefix("[") }) else { return nil }
+      return Int(line.dropFirst().prefix { $0.isNumber })
+    }
+    let ca = try #require(computed(a)), cb = try #require(computed(b))
+    #expect(cb < ca, "first: \(a.stderr) second: \(b.stderr)")
+    #expect(try CommandRunner.run(nxp, ["cache", "verify"], in: dir).stdout.hasSuffix(": 0 corrupt\n"))
+  }
+}

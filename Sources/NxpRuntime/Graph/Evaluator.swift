@@ -85,6 +85,9 @@ public final class Evaluator {
     let result: Value
     do {
       result = try node.primitive.run(Arguments(args, primitive: node.primitive.name), ctx)
+    } catch is ValueAppeared {
+      checkpoint.close()
+      return try value(node)
     } catch let e as Interrupted {
       throw e
     } catch let e as RuntimeFailure {
@@ -152,8 +155,12 @@ public final class Evaluator {
   public func clearMemory() { memory = [:] }
 }
 
+/// Another process stored the value while this one waited for its lock.
+struct ValueAppeared: Error {}
+
 /// Opens the checkpoint store for a key only when a primitive asks for it, so quick primitives
-/// never take the lock.
+/// never take the lock. When another process holds it (it is computing the same value), waits
+/// for it rather than computing twice.
 final class LazyCheckpoint: CheckpointAccess {
   let store: CacheStore
   let key: String
@@ -166,10 +173,22 @@ final class LazyCheckpoint: CheckpointAccess {
 
   private func open() throws -> CheckpointStore {
     if let opened { return opened }
-    // Wait a little for another process computing the same value, then report it.
-    let s = try CheckpointStore(store: store, key: key, wait: 2)
-    opened = s
-    return s
+    var waitingFor: Int32?
+    while true {
+      do {
+        let s = try CheckpointStore(store: store, key: key, wait: waitingFor == nil ? 0 : 1)
+        opened = s
+        // The process we waited for may have finished the value meanwhile.
+        if waitingFor != nil, (try? store.get(key)) ?? nil != nil { throw ValueAppeared() }
+        return s
+      } catch CacheError.busy(_, let pid) {
+        if waitingFor == nil {
+          FileHandle.standardError.write(Data("waiting for nxp process \(pid), which is computing the same value...\n".utf8))
+        }
+        waitingFor = pid
+        try Cancellation.check()
+      }
+    }
   }
 
   func load() throws -> (step: Int, files: [String: Data])? {
