@@ -42,13 +42,4 @@ public enum AtomicFile {
       throw UserError("cannot flush '\(path)': \(String(cString: strerror(errno)))")
     }
   }
-
-  /// fsyncs a directory so a rename inside it survives a crash.
-  public static func syncDirectory(_ path: String) {
-    let fd = open(path, O_RDONLY)
-    if fd >= 0 {
-      fsync(fd)
-      close(fd)
-    }
-  }
 }

@@ -25,15 +25,6 @@ public enum ContentHash {
   }
 }
 
-/// An incremental SHA-256 for callers that feed bytes piece by piece.
-public struct StreamingHash {
-  private var hasher = SHA256()
-  public init() {}
-  public mutating func update(_ data: some DataProtocol) { hasher.update(data: data) }
-  public mutating func update(_ string: String) { hasher.update(data: Data(string.utf8)) }
-  public func finalize() -> String { hasher.finalize().hexString }
-}
-
 extension Digest {
   var hexString: String {
     var s = ""

@@ -150,9 +150,6 @@ public final class Evaluator {
     let abs = file.path.hasPrefix("/") ? file.path : environment.workingDirectory + "/" + file.path
     return (abs as NSString).deletingLastPathComponent
   }
-
-  /// Forgets in-memory values (the REPL keeps them between entries; tests reset them).
-  public func clearMemory() { memory = [:] }
 }
 
 /// Another process stored the value while this one waited for its lock.

@@ -53,17 +53,4 @@ public final class Graph {
     for e in effects { for v in e.values { if case .node(let n) = v { visit(n) } } }
     nodes = list
   }
-
-  /// The nodes the effects need (what `run` computes), inputs first.
-  public func reachable(from effects: [GraphEffect]) -> [Node] {
-    var seen = Set<ObjectIdentifier>()
-    var list: [Node] = []
-    func visit(_ n: Node) {
-      guard seen.insert(ObjectIdentifier(n)).inserted else { return }
-      for (_, i) in n.inputs { visit(i) }
-      list.append(n)
-    }
-    for e in effects { for v in e.values { if case .node(let n) = v { visit(n) } } }
-    return list
-  }
 }

@@ -26,7 +26,7 @@ extension CacheCodable {
 /// Stores any persistable value as files and reads it back.
 public enum ValueCodec {
   /// Every object type the cache can hold, by tag.
-  nonisolated(unsafe) static var decoders: [String: ([String: String]) throws -> RuntimeObject] = [
+  static let decoders: [String: ([String: String]) throws -> RuntimeObject] = [
     Table.typeTag: { try Table.decode($0) },
     Corpus.typeTag: { try Corpus.decode($0) },
     TensorValue.typeTag: { try TensorValue.decode($0) },
@@ -35,11 +35,6 @@ public enum ValueCodec {
     NeuronSet.typeTag: { try NeuronSet.decode($0) },
     NeuronRecordValue.typeTag: { try NeuronRecordValue.decode($0) },
   ]
-
-  /// Registers an object type defined outside this file.
-  public static func register<T: CacheCodable>(_ type: T.Type) {
-    decoders[T.typeTag] = { try T.decode($0) }
-  }
 
   /// The files of a value and the type tag to store in the manifest.
   public static func encode(_ value: Value) throws -> (tag: String, files: [String: Data]) {
