@@ -40,7 +40,7 @@ let package = Package(
       name: "NxpRuntime",
       dependencies: ["NxpCore", "NxpTensor", "NxpFormats", "NxpTokenizer", "NxpModels", "NxpInterp", "NxpCache", "NxpSyntax"]),
     .target(name: "NxpLineEdit", dependencies: ["CEditLine"]),
-    .target(name: "NxpTestSupport", dependencies: ["NxpCore", "NxpFormats"]),
+    .target(name: "NxpTestSupport", dependencies: ["NxpCore", "NxpFormats", "NxpModels"]),
 
     // MARK: - Executables
     .executableTarget(

@@ -20,6 +20,16 @@ public enum AtomicFile {
     }
   }
 
+  /// Writes bytes the caller owns in 16 MiB pieces, so large buffers are never copied whole.
+  public static func writeAll(_ handle: FileHandle, _ bytes: UnsafeRawBufferPointer) throws {
+    var offset = 0
+    while offset < bytes.count {
+      let n = min(16 << 20, bytes.count - offset)
+      try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress! + offset), count: n, deallocator: .none))
+      offset += n
+    }
+  }
+
   /// Creates `path` with `data` and fsyncs it (the file must not be shared yet).
   public static func writeAndSync(_ data: Data, to path: String) throws {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)

@@ -1,4 +1,5 @@
 import Foundation
+import NxpModels
 
 /// Where tests find the repository, the default model and Python.
 public enum TestEnvironment {
@@ -9,14 +10,9 @@ public enum TestEnvironment {
     return url.path
   }()
 
-  /// nxp's models folder, resolved the way nxp resolves it: `NXP_MODELS_DIR`, else
-  /// `$XDG_CACHE_HOME/nxp/models`, else `~/.cache/nxp/models`.
-  public static var modelsDir: String {
-    let env = ProcessInfo.processInfo.environment
-    if let d = env["NXP_MODELS_DIR"], !d.isEmpty { return d }
-    if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return x + "/nxp/models" }
-    return NSHomeDirectory() + "/.cache/nxp/models"
-  }
+  /// nxp's models folder, resolved as nxp resolves it.
+  public static var modelsDir: String { ModelRegistry.modelsDirectory() }
+
 
   /// The default subject model, SmolLM2-135M-Instruct Q4_1. Tests that need it fail with the
   /// install command when it is missing: the test command installs it first.

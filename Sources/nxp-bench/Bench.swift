@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NxpInterp
 import NxpModels
 import NxpTensor
 
@@ -39,7 +40,9 @@ struct Bench: ParsableCommand {
       for m in sgemm { print("sgemm   \(m)") }
       let peak = sgemm.map(\.gflops).max() ?? 0
 
+      let loadStart = Date()
       let model = try ModelRegistry.load("smollm2-135m")
+      print(String(format: "model   %@ loaded in %.2f s: %.0f MB of float32 weights", model.name, Date().timeIntervalSince(loadStart), Double(model.weightBytes) / 1e6))
       let flops = model.configuration.projectionFLOPsPerToken()
       let f = try ForwardBenchmark.run(model: model, excerpts: 256, tokensPerExcerpt: 64, batchSize: 32)
       print(String(format: "forward %.1f tokens/s (%.1f tokens per CPU-second), all %d layers' neurons of %@, batch 32: %.1f GFLOP/s = %.0f%% of peak sgemm (%.0f MFLOP/token; limit %.0f tokens/s)",
@@ -51,6 +54,10 @@ struct Bench: ParsableCommand {
       let rate = big.tokensPerSecond * flops / 1e9
       print(String(format: "record  %.1f tokens/s: %d excerpts x 64 tokens, all 30 layers x 1536 neurons, in %.1f s (%.1f GFLOP/s = %.0f%% of peak sgemm)",
         big.tokensPerSecond, big.excerpts, big.recordSeconds, rate, 100 * rate / peak))
+      let c = model.configuration
+      let state = RecordConfiguration(layers: [0], neuronsPerLayer: c.intermediateSize, excerptCount: 1).stateBytesPerNeuron
+      print(String(format: "memory  record state (defaults: top 20, random 20, 4 per quantile bucket): %d bytes per neuron, %.0f MB per layer, %.2f GB for all %d layers",
+        state, Double(state * c.intermediateSize) / 1e6, Double(state * c.intermediateSize * c.layerCount) / 1e9, c.layerCount))
       print(String(format: "memory  peak RSS of `nxp run` recording all 30 layers: %.0f MB for %d excerpts, %.0f MB for %d excerpts",
         Double(small.peakRSSBytes) / 1e6, small.excerpts, Double(big.peakRSSBytes) / 1e6, big.excerpts))
     }

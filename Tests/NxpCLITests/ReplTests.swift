@@ -41,9 +41,9 @@ import Testing
     #expect(
       r.stdout == """
         text
-        ---------------------------
+        --------------------------
         Hello world.
-        Second doc\\nwith two lines.
+        Second doc⏎with two lines.
         [1, 2]
         20
         n = 1; stale now: small

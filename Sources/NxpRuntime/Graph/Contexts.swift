@@ -1,5 +1,6 @@
 import Foundation
 import NxpCore
+import NxpModels
 
 /// Where things are: what primitives need to resolve paths and names before running.
 public struct Environment: Sendable {
@@ -16,7 +17,7 @@ public struct Environment: Sendable {
     self.workingDirectory = workingDirectory
     self.variables = variables
     let cacheHome = variables["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.cache")
-    modelsDirectory = variables["NXP_MODELS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? cacheHome + "/nxp/models"
+    modelsDirectory = ModelRegistry.modelsDirectory(environment: variables)
     corporaDirectory = variables["NXP_CORPORA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? cacheHome + "/nxp/corpora"
   }
 }

@@ -206,7 +206,7 @@ final class LazyCheckpoint: CheckpointAccess {
           throw UserError("cannot write checkpoint part \(path)")
         }
         defer { try? handle.close() }
-        try handle.write(contentsOf: bytes)
+        try AtomicFile.writeAll(handle, bytes)
       }
     })
   }

@@ -20,10 +20,8 @@ public enum ParamOverride {
 
   /// The constant `text` denotes, or the text itself as a string.
   public static func value(_ text: String) -> Value {
-    let parsed = Parser.parse("__value = " + text, path: "<set>")
-    guard parsed.status == .complete, parsed.diagnostics.isEmpty, parsed.script.statements.count == 1,
-      case .binding(_, let expr) = parsed.script.statements[0].kind
-    else { return .string(text) }
+    let (parsed, diagnostics) = Parser.parseExpression(text, path: "<set>")
+    guard let expr = parsed, diagnostics.isEmpty else { return .string(text) }
     var state = LoweringState(builder: GraphBuilder(registry: PrimitiveRegistry([]), environment: Environment(), overrides: [:], hashFile: { _ in "" }))
     if case .constant(let v)? = state.lower(expr), state.diagnostics.isEmpty { return v }
     return .string(text)

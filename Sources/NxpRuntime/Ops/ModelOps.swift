@@ -16,7 +16,7 @@ final class LoadOp: Primitive {
 
   /// Aliases are looked up in the models folder; anything else is a path from the script's folder.
   static func location(_ spec: String, _ ctx: PlanContext) throws -> ModelLocation {
-    let env = ctx.environment.variables.merging(["NXP_MODELS_DIR": ctx.environment.modelsDirectory]) { _, b in b }
+    let env = ctx.environment.variables
     if ModelRegistry.aliases[spec.lowercased()] != nil { return try ModelRegistry.resolve(spec, environment: env) }
     return try ModelRegistry.resolve(ctx.resolve(spec), environment: env)
   }

@@ -21,14 +21,7 @@ public final class Corpus: RuntimeObject {
   public var summary: String { "Corpus \(origin): \(documents.count) document\(documents.count == 1 ? "" : "s"), \(formatBytes(byteCount))" }
 
   public func render(_ style: RenderStyle) -> String {
-    var out = summary + "\n"
-    for (i, doc) in documents.prefix(min(3, style.maxRows)).enumerated() {
-      let line = Table.visible(doc)
-      let room = max(20, style.width - 8)
-      out += String(format: "%5d  ", i) + (line.count > room ? String(line.prefix(room - 1)) + "…" : line) + "\n"
-    }
-    if documents.count > 3 { out += "  ... \(documents.count - 3) more document\(documents.count == 4 ? "" : "s")\n" }
-    return out
+    summary + "\n" + previewLines(count: documents.count, noun: "document", style: style) { documents[$0] }
   }
 }
 

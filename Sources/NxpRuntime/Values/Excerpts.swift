@@ -36,14 +36,7 @@ public final class Excerpts: RuntimeObject {
   }
 
   public func render(_ style: RenderStyle) -> String {
-    var out = summary + "\n"
-    for e in 0..<min(count, 3) {
-      let text = Table.visible(tokens(ofExcerpt: e).joined())
-      let room = max(20, style.width - 8)
-      out += String(format: "%5d  ", e) + (text.count > room ? String(text.prefix(room - 1)) + "…" : text) + "\n"
-    }
-    if count > 3 { out += "  ... \(count - 3) more excerpt\(count == 4 ? "" : "s")\n" }
-    return out
+    summary + "\n" + previewLines(count: count, noun: "excerpt", style: style) { tokens(ofExcerpt: $0).joined() }
   }
 }
 

@@ -131,16 +131,9 @@ extension NeuronSet: Sliceable, Tabular, NeuronIndexable {
       if let best = entries[i][0].first, let tokens = excerptTokens[best.excerpt], let j = best.activations.indices.max(by: { best.activations[$0] < best.activations[$1] }) {
         peak = vocabulary[tokens[j]] ?? ""
       }
-      rows.append([
-        .neuron(id), .int(id.layer), .int(id.index), .float(Double(s.maxActivation)), .float(s.mean), .float(s.variance),
-        .float(s.skewness), .float(s.kurtosis), .string(peak),
-      ])
+      rows.append(NeuronStatsColumns.cells(id, s) + [.string(peak)])
     }
-    return Table(
-      columns: [
-        .init("neuron", .neuron), .init("layer", .int), .init("index", .int), .init("max", .float), .init("mean", .float),
-        .init("variance", .float), .init("skewness", .float), .init("kurtosis", .float), .init("peak token", .string),
-      ], rows: rows)
+    return Table(columns: NeuronStatsColumns.columns + [.init("peak token", .string)], rows: rows)
   }
 }
 

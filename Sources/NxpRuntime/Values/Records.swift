@@ -52,21 +52,7 @@ public final class Records: RuntimeObject {
 extension Records: Tabular, NeuronIndexable {
   /// One row per neuron: where it is, its largest activation and its moments.
   public func asTable() -> Table {
-    var rows: [[Value]] = []
-    for l in records.layers {
-      for j in 0..<l.neurons {
-        let s = records.stats(of: NeuronID(layer: l.layer, index: j))
-        rows.append([
-          .neuron(NeuronID(layer: l.layer, index: j)), .int(l.layer), .int(j), .float(Double(s.maxActivation)),
-          .float(s.mean), .float(s.variance), .float(s.skewness), .float(s.kurtosis),
-        ])
-      }
-    }
-    return Table(
-      columns: [
-        .init("neuron", .neuron), .init("layer", .int), .init("index", .int), .init("max", .float), .init("mean", .float),
-        .init("variance", .float), .init("skewness", .float), .init("kurtosis", .float),
-      ], rows: rows)
+    Table(columns: NeuronStatsColumns.columns, rows: records.neuronIDs.map { NeuronStatsColumns.cells($0, records.stats(of: $0)) })
   }
 
   public func neuron(_ id: NeuronID) throws -> RuntimeObject {

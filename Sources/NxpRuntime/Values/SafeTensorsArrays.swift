@@ -40,22 +40,14 @@ enum SafeTensorsArrays {
     try handle.write(contentsOf: header)
     for i in order {
       switch arrays[names[i]]!.storage {
-      case .float32(let v): try v.withUnsafeBytes { try writeAll(handle, $0) }
-      case .float64(let v): try v.withUnsafeBytes { try writeAll(handle, $0) }
-      case .int32(let v): try v.withUnsafeBytes { try writeAll(handle, $0) }
+      case .float32(let v): try v.withUnsafeBytes { try AtomicFile.writeAll(handle, $0) }
+      case .float64(let v): try v.withUnsafeBytes { try AtomicFile.writeAll(handle, $0) }
+      case .int32(let v): try v.withUnsafeBytes { try AtomicFile.writeAll(handle, $0) }
       }
     }
   }
 
-  /// Writes in 16 MiB pieces so no large temporary copy is made.
-  static func writeAll(_ handle: FileHandle, _ bytes: UnsafeRawBufferPointer) throws {
-    var offset = 0
-    while offset < bytes.count {
-      let n = min(16 << 20, bytes.count - offset)
-      try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress! + offset), count: n, deallocator: .none))
-      offset += n
-    }
-  }
+
 
   static func decode(path: String) throws -> (arrays: [String: RecordArray], metadata: [String: String]) {
     let f = try SafeTensorsFile(path: path)

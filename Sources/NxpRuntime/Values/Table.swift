@@ -1,5 +1,6 @@
 import Foundation
 import NxpCore
+import NxpInterp
 
 /// Rows of named, typed columns: scores, token lists, neuron statistics. Small enough to keep
 /// whole in memory; cached as JSON Lines.
@@ -90,17 +91,8 @@ public final class Table: RuntimeObject {
     }
   }
 
-  /// Control characters made visible so one cell stays on one line.
-  public static func visible(_ s: String) -> String {
-    var out = ""
-    for ch in s.unicodeScalars {
-      switch ch {
-      case "\n": out += "\\n"
-      case "\t": out += "\\t"
-      case "\r": out += "\\r"
-      default: out.unicodeScalars.append(ch.value < 32 ? "\u{FFFD}" : ch)
-      }
-    }
-    return out
-  }
+  /// Control characters made visible so one cell stays on one line (newline ⏎, tab ⇥), as
+  /// activation records show them.
+  public static func visible(_ s: String) -> String { ActivationRenderer.visible(s) }
+
 }
