@@ -32,7 +32,6 @@ final class Repl {
     editor = LineEditor(historyPath: history) { [unowned self] line, start, end in self.complete(line: line, start: start, end: end) }
     Cancellation.signalFlag = LineEditor.installInterruptHandler()
     if editor.isInteractive {
-      ProgressCenter.sink = TerminalProgressBar()
       Terminal.write("nxp \(nxpVersion): :help for help, :quit to leave\n")
     }
     defer { editor.saveHistory() }

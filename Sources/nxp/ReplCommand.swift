@@ -21,7 +21,11 @@ struct ReplCommand: ParsableCommand {
 
   func run() throws {
     let style = RenderStyle(colors: Terminal.colors(disabled: script.noColor), maxRows: 20, width: Terminal.width)
-    let session = Session(cacheRoot: cache.root, overrides: try script.overrides(), style: style)
+    let session = Session(
+      cacheRoot: cache.root, overrides: try script.overrides(), style: style,
+      settings: RunSettings.from(environment: ProcessInfo.processInfo.environment),
+      reporter: TerminalReporter(progress: Terminal.stderrIsTTY && isatty(STDIN_FILENO) == 1))
+    defer { session.close() }
     let repl = Repl(session: session)
     if let file {
       guard repl.load(path: file) else { throw ExitCode(ExitStatus.scriptError) }

@@ -24,7 +24,10 @@ struct RunCommand: ParsableCommand {
 
   func run() throws {
     let style = RenderStyle(colors: Terminal.colors(disabled: script.noColor), maxRows: 20, width: Terminal.width)
-    let session = Session(cacheRoot: cache.root, overrides: try script.overrides(), style: style)
+    let session = Session(
+      cacheRoot: cache.root, overrides: try script.overrides(), style: style,
+      settings: RunSettings.from(environment: ProcessInfo.processInfo.environment), reporter: TerminalReporter(progress: Terminal.stderrIsTTY))
+    defer { session.close() }
     guard FileManager.default.fileExists(atPath: file) else {
       Terminal.printError("error: no such script '\(file)'\n")
       throw ExitCode(ExitStatus.usage)
@@ -51,7 +54,6 @@ struct RunCommand: ParsableCommand {
 
   func execute(session: Session, graph: Graph, cell: Int?) throws {
     Cancellation.signalFlag = LineEditor.installInterruptHandler()
-    if Terminal.stderrIsTTY { ProgressCenter.sink = TerminalProgressBar() }
     let started = Date()
     do {
       try session.run(graph, cell: cell) { Terminal.write($0) }

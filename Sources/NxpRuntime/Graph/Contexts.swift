@@ -61,20 +61,83 @@ extension CheckpointAccess {
   }
 }
 
-/// What a primitive sees while it runs.
+/// Settings of a run that change how work is done, never its result (so they stay out of keys).
+public struct RunSettings: Sendable {
+  /// Seconds between checkpoints of long primitives (`record`).
+  public var checkpointSeconds: Double
+  /// Threads for the numeric kernels; nil leaves the library's default (one per core).
+  public var threads: Int?
+
+  public init(checkpointSeconds: Double = 30, threads: Int? = nil) {
+    self.checkpointSeconds = checkpointSeconds
+    self.threads = threads
+  }
+
+  /// Settings from the process environment: `NXP_CHECKPOINT_SECONDS` (tests kill runs between
+  /// checkpoints) and `NXP_THREADS`. Read by the front end, never by a primitive.
+  public static func from(environment: [String: String]) -> RunSettings {
+    var s = RunSettings()
+    if let v = environment["NXP_CHECKPOINT_SECONDS"].flatMap(Double.init), v > 0 { s.checkpointSeconds = v }
+    if let v = environment["NXP_THREADS"].flatMap(Int.init), v > 0 { s.threads = v }
+    return s
+  }
+}
+
+/// Long-lived services shared by every primitive of a session (a backend's HTTP client, a loaded
+/// chat model), made on first use and shut down when the session ends.
+public final class ServicePool: @unchecked Sendable {
+  private let lock = NSLock()
+  private var services: [String: AnyObject] = [:]
+  private var shutdowns: [() -> Void] = []
+
+  public init() {}
+
+  /// The service under `key`, made by `make` the first time; `shutdown` runs at `closeAll()`.
+  public func service<T: AnyObject>(_ key: String, make: () throws -> T, shutdown: ((T) -> Void)? = nil) rethrows -> T {
+    lock.lock()
+    defer { lock.unlock() }
+    if let s = services[key] as? T { return s }
+    let s = try make()
+    services[key] = s
+    if let shutdown { shutdowns.append { shutdown(s) } }
+    return s
+  }
+
+  /// Shuts every service down, newest first; the pool is empty afterwards.
+  public func closeAll() {
+    lock.lock()
+    let pending = shutdowns
+    shutdowns = []
+    services = [:]
+    lock.unlock()
+    for s in pending.reversed() { s() }
+  }
+}
+
+/// What a primitive sees while it runs: where things are, its checkpoint, the session's shared
+/// models and services, its settings, and where to report warnings and progress.
 public final class RunContext {
   public let plan: PlanContext
   /// The cache key of the node being computed.
   public let key: String
   public let checkpoint: CheckpointAccess
   public let models: ModelPool
+  public let services: ServicePool
   public let style: RenderStyle
+  public let settings: RunSettings
+  public let reporter: Reporter
 
-  public init(plan: PlanContext, key: String, checkpoint: CheckpointAccess, models: ModelPool, style: RenderStyle) {
+  public init(
+    plan: PlanContext, key: String, checkpoint: CheckpointAccess, models: ModelPool, services: ServicePool = ServicePool(),
+    style: RenderStyle, settings: RunSettings = RunSettings(), reporter: Reporter = CollectingReporter()
+  ) {
     self.plan = plan
     self.key = key
     self.checkpoint = checkpoint
     self.models = models
+    self.services = services
     self.style = style
+    self.settings = settings
+    self.reporter = reporter
   }
 }

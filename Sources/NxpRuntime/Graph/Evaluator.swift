@@ -22,7 +22,11 @@ public final class Evaluator {
   public let cache: CacheStore
   public let environment: Environment
   public let models: ModelPool
+  public let services: ServicePool
   public var style: RenderStyle
+  public var settings: RunSettings
+  /// Where warnings, notes and progress go; the front end renders them.
+  public let reporter: Reporter
   /// Values computed or loaded in this session, by key.
   private var memory: [String: Value] = [:]
   /// Nodes computed (not loaded) in this session, for summaries and tests.
@@ -32,11 +36,17 @@ public final class Evaluator {
   /// Sinks run in this session (`save`): they act every time their statement runs.
   public private(set) var sinksRun = 0
 
-  public init(cache: CacheStore, environment: Environment, models: ModelPool = ModelPool(), style: RenderStyle = RenderStyle()) {
+  public init(
+    cache: CacheStore, environment: Environment, models: ModelPool = ModelPool(), services: ServicePool = ServicePool(),
+    style: RenderStyle = RenderStyle(), settings: RunSettings = RunSettings(), reporter: Reporter = CollectingReporter()
+  ) {
     self.cache = cache
     self.environment = environment
     self.models = models
+    self.services = services
     self.style = style
+    self.settings = settings
+    self.reporter = reporter
   }
 
   public func value(_ lowered: Lowered) throws -> Value {
@@ -78,9 +88,11 @@ public final class Evaluator {
     }
     try Cancellation.check()
     let plan = PlanContext(environment: environment, baseDirectory: baseDirectory(node))
-    let checkpoint = LazyCheckpoint(store: cache, key: node.key)
+    let checkpoint = LazyCheckpoint(store: cache, key: node.key, reporter: reporter)
     defer { checkpoint.close() }
-    let ctx = RunContext(plan: plan, key: node.key, checkpoint: checkpoint, models: models, style: style)
+    let ctx = RunContext(
+      plan: plan, key: node.key, checkpoint: checkpoint, models: models, services: services, style: style, settings: settings,
+      reporter: reporter)
     let started = Date()
     let result: Value
     do {
@@ -115,7 +127,7 @@ public final class Evaluator {
     var write: (String) throws -> Void
     if case .object(let o) = value {
       guard let c = o as? CacheCodable else {
-        FileHandle.standardError.write(Data("warning: \(o.valueType) values are not cached (\(node.site.text))\n".utf8))
+        reporter.warning("\(o.valueType) values are not cached (\(node.site.text))")
         return
       }
       tag = type(of: c).typeTag
@@ -126,7 +138,7 @@ public final class Evaluator {
         tag = t
         write = { dir in for (name, data) in files { try data.write(to: URL(fileURLWithPath: dir + "/" + name)) } }
       } catch {
-        FileHandle.standardError.write(Data("warning: could not cache \(node.site.text): \(error)\n".utf8))
+        reporter.warning("could not cache \(node.site.text): \(error)")
         return
       }
     }
@@ -141,7 +153,7 @@ public final class Evaluator {
       try cache.put(node.key, manifest: manifest, writing: { staging in try write(staging.path) })
     } catch {
       // A full disk must not lose the computed value for this run; say so and go on.
-      FileHandle.standardError.write(Data("warning: could not cache \(node.site.text): \(error)\n".utf8))
+      reporter.warning("could not cache \(node.site.text): \(error)")
     }
   }
 
@@ -161,11 +173,13 @@ struct ValueAppeared: Error {}
 final class LazyCheckpoint: CheckpointAccess {
   let store: CacheStore
   let key: String
+  let reporter: Reporter
   private var opened: CheckpointStore?
 
-  init(store: CacheStore, key: String) {
+  init(store: CacheStore, key: String, reporter: Reporter) {
     self.store = store
     self.key = key
+    self.reporter = reporter
   }
 
   private func open() throws -> CheckpointStore {
@@ -180,7 +194,7 @@ final class LazyCheckpoint: CheckpointAccess {
         return s
       } catch CacheError.busy(_, let pid) {
         if waitingFor == nil {
-          FileHandle.standardError.write(Data("waiting for nxp process \(pid), which is computing the same value...\n".utf8))
+          reporter.note("waiting for nxp process \(pid), which is computing the same value...")
         }
         waitingFor = pid
         try Cancellation.check()

@@ -13,14 +13,23 @@ public final class Session {
   public let fileHasher: FileHasher
   public var overrides: [String: Value]
 
-  public init(cacheRoot: String, environment: Environment = Environment(), overrides: [String: Value] = [:], style: RenderStyle = RenderStyle(), registry: PrimitiveRegistry = .standard) {
+  public init(
+    cacheRoot: String, environment: Environment = Environment(), overrides: [String: Value] = [:], style: RenderStyle = RenderStyle(),
+    settings: RunSettings = RunSettings(), reporter: Reporter = CollectingReporter(), registry: PrimitiveRegistry = .standard
+  ) {
     self.registry = registry
     self.environment = environment
     self.overrides = overrides
     cache = CacheStore(root: cacheRoot)
     fileHasher = FileHasher(store: cache)
-    evaluator = Evaluator(cache: cache, environment: environment, style: style)
+    evaluator = Evaluator(cache: cache, environment: environment, style: style, settings: settings, reporter: reporter)
   }
+
+  /// Where warnings, notes and progress of this session go.
+  public var reporter: Reporter { evaluator.reporter }
+
+  /// Shuts down the session's shared services (backend clients); call once at exit.
+  public func close() { evaluator.services.closeAll() }
 
   /// Reads, parses and resolves a script file.
   public func load(path: String) -> Program {

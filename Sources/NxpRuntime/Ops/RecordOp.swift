@@ -49,13 +49,14 @@ final class RecordOp: Primitive {
 
     let engine = try model.model()
     let t = excerpts.tokensPerExcerpt
-    (ProgressCenter.sink as? TerminalProgressBar)?.secondaryRate["record"] = ("tokens", Double(t))
     let resumed = try ctx.checkpoint.load()
     let output = ForwardOutput()
-    // NXP_CHECKPOINT_SECONDS shortens the interval (tests kill runs between checkpoints).
-    let interval = ctx.plan.environment.variables["NXP_CHECKPOINT_SECONDS"].flatMap(Double.init) ?? 30
     let records = try recordNeurons(
-      configuration: configuration, batchSize: batch, resumingFrom: resumed?.files, policy: CheckpointPolicy(seconds: interval),
+      configuration: configuration, batchSize: batch, resumingFrom: resumed?.files,
+      policy: CheckpointPolicy(seconds: ctx.settings.checkpointSeconds),
+      makeProgress: {
+        ctx.reporter.progress("record", total: $0, unit: "excerpts", resumedFrom: $1, secondary: SecondaryRate(unit: "tokens", factor: Double(t)))
+      },
       feed: { range, accumulator in
         let sequences = range.map { Array(excerpts.ids[($0 * t)..<(($0 + 1) * t)]) }
         let out = try engine.forward(sequences, request: ForwardRequest(neuronLayers: layers), into: output)
