@@ -25,6 +25,8 @@ public indirect enum ManifestValue: Hashable, Sendable, Codable {
     case .string(let s): self = .string(s)
     case .list(let items): self = .array(items.map(ManifestValue.init))
     case .record(let fields): self = .object(fields.mapValues(ManifestValue.init))
+    // Provenance for people: a neuron reads as {"neuron": [6, 123]}.
+    case .tagged(let tag, let payload): self = .object([tag: ManifestValue(payload)])
     }
   }
 

@@ -2,8 +2,9 @@ import Foundation
 
 /// A value in the canonical form that cache keys are hashed from.
 ///
-/// Ints and floats stay distinct (`1` is not `1.0`), floats are encoded by bit pattern, and record
-/// fields are sorted by name, so equal meaning gives equal bytes and nothing else does.
+/// Ints and floats stay distinct (`1` is not `1.0`), floats are encoded by bit pattern, record
+/// fields are sorted by name, and every other kind of value (a neuron, a range) carries its own
+/// tag, so equal meaning gives equal bytes and nothing else does.
 public indirect enum CanonicalValue: Hashable, Sendable {
   case null
   case bool(Bool)
@@ -12,6 +13,9 @@ public indirect enum CanonicalValue: Hashable, Sendable {
   case string(String)
   case list([CanonicalValue])
   case record([String: CanonicalValue])
+  /// A value of a kind the cases above do not name, as its kind and its payload: a neuron is
+  /// `tagged("neuron", [layer, index])`, never the same bytes as a list or record of the same ints.
+  case tagged(String, CanonicalValue)
 
   /// A self-delimiting byte encoding: a type tag, then a length or fixed-width payload.
   public func encoded() -> Data {
@@ -52,6 +56,10 @@ public indirect enum CanonicalValue: Hashable, Sendable {
         CanonicalValue.string(key).encode(into: &out)
         fields[key]!.encode(into: &out)
       }
+    case .tagged(let tag, let payload):
+      out.append(UInt8(ascii: "t"))
+      CanonicalValue.string(tag).encode(into: &out)
+      payload.encode(into: &out)
     }
   }
 
@@ -69,6 +77,7 @@ public indirect enum CanonicalValue: Hashable, Sendable {
     case .string(let s): return s
     case .list(let l): return l.map(\.json)
     case .record(let r): return r.mapValues(\.json)
+    case .tagged(let tag, let payload): return [tag: payload.json]
     }
   }
 
@@ -82,6 +91,9 @@ public indirect enum CanonicalValue: Hashable, Sendable {
     case .string(let s): return "\"\(s)\""
     case .list(let l): return "[" + l.map(\.display).joined(separator: ", ") + "]"
     case .record(let r): return "{" + r.keys.sorted().map { "\($0): \(r[$0]!.display)" }.joined(separator: ", ") + "}"
+    case .tagged("neuron", .list(let p)) where p.count == 2: return "\(p[0].display):\(p[1].display)"
+    case .tagged("range", .list(let p)) where p.count == 2: return "\(p[0].display)..<\(p[1].display)"
+    case .tagged(let tag, let payload): return "\(tag)(\(payload.display))"
     }
   }
 }

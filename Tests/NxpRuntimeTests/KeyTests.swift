@@ -61,3 +61,19 @@ import Testing
     #expect(k["a"] != k["b"])
   }
 }
+
+extension KeyTests {
+  @Test func aNeuronAndARecordOfTheSameFieldsDiffer() throws {
+    let f = try ScriptFixture(files: files)
+    let k = try f.keys(
+      "t = corpus(\"a.txt\") |> table\na = t |> where(\"document\", equals: 6:1)\nb = t |> where(\"document\", equals: {layer: 6, index: 1})\n")
+    #expect(k["a"] != k["b"])
+  }
+
+  @Test func aRangeAndAListOfItsIntsDiffer() throws {
+    let f = try ScriptFixture(files: files)
+    let k = try f.keys(
+      "t = corpus(\"a.txt\") |> table\na = t |> where(\"document\", equals: 0..<2)\nb = t |> where(\"document\", equals: [0, 1])\n")
+    #expect(k["a"] != k["b"])
+  }
+}

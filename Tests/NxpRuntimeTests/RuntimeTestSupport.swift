@@ -9,14 +9,14 @@ final class ScriptFixture {
   let dir: String
   let session: Session
 
-  init(files: [String: String] = [:], overrides: [String: Value] = [:]) throws {
+  init(files: [String: String] = [:], overrides: [String: Value] = [:], registry: PrimitiveRegistry = .standard) throws {
     dir = try TestEnvironment.temporaryDirectory("nxp-runtime")
     for (name, text) in files {
       let path = dir + "/" + name
       try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
       try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
-    session = Session(cacheRoot: dir + "/.nxp/cache", environment: Environment(workingDirectory: dir), overrides: overrides)
+    session = Session(cacheRoot: dir + "/.nxp/cache", environment: Environment(workingDirectory: dir), overrides: overrides, registry: registry)
   }
 
   deinit { try? FileManager.default.removeItem(atPath: dir) }
@@ -45,6 +45,20 @@ final class ScriptFixture {
   /// Runs the script and returns what it printed.
   func run(_ text: String) throws -> String {
     let g = try graph(text)
+    var out = ""
+    try session.run(g) { out += $0 }
+    return out
+  }
+
+  /// A new session on the same folder and cache (as a second `nxp run` would be).
+  func freshSession(registry: PrimitiveRegistry = .standard) -> Session {
+    Session(cacheRoot: dir + "/.nxp/cache", environment: Environment(workingDirectory: dir), registry: registry)
+  }
+
+  /// Runs `name` (already written) in `session` and returns what it printed.
+  func run(file name: String, in session: Session) throws -> String {
+    let (g, diagnostics) = session.graph(session.load(path: dir + "/" + name))
+    guard let g else { throw DiagnosticList(diagnostics) }
     var out = ""
     try session.run(g) { out += $0 }
     return out

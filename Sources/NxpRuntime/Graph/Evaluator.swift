@@ -27,6 +27,8 @@ public final class Evaluator {
   public var settings: RunSettings
   /// Where warnings, notes and progress go; the front end renders them.
   public let reporter: Reporter
+  /// Reads cached values back.
+  public let codec: ValueCodec
   /// Values computed or loaded in this session, by key.
   private var memory: [String: Value] = [:]
   /// Nodes computed (not loaded) in this session, for summaries and tests.
@@ -38,8 +40,10 @@ public final class Evaluator {
 
   public init(
     cache: CacheStore, environment: Environment, models: ModelPool = ModelPool(), services: ServicePool = ServicePool(),
-    style: RenderStyle = RenderStyle(), settings: RunSettings = RunSettings(), reporter: Reporter = CollectingReporter()
+    style: RenderStyle = RenderStyle(), settings: RunSettings = RunSettings(), reporter: Reporter = CollectingReporter(),
+    codec: ValueCodec = PrimitiveRegistry.standard.codec
   ) {
+    self.codec = codec
     self.cache = cache
     self.environment = environment
     self.models = models
@@ -69,7 +73,7 @@ public final class Evaluator {
     if node.primitive.persists, let entry = try? cache.get(node.key) {
       if let tag = entry.manifest.info["type"], case .string(let t) = tag {
         do {
-          let v = try ValueCodec.decode(tag: t, files: entry.files)
+          let v = try codec.decode(tag: t, files: entry.files)
           memory[node.key] = v
           loaded.append(node.key)
           return v
@@ -126,7 +130,7 @@ public final class Evaluator {
     let tag: String
     var write: (String) throws -> Void
     if case .object(let o) = value {
-      guard let c = o as? CacheCodable else {
+      guard let c = o as? any CacheCodable else {
         reporter.warning("\(o.valueType) values are not cached (\(node.site.text))")
         return
       }

@@ -300,7 +300,7 @@ struct LoweringState {
         return nil
       }
       guard v.type.conforms(to: p.type) else {
-        error("cannot pipe \(v.type) into \(primitive.name): argument `\(p.name)` should be \(p.type)", piped.range, help: ["\(p.name): \(p.doc)"])
+        error("cannot pipe \(v.type) into \(primitive.name): argument `\(p.name)` should be \(p.type)", piped.range, help: ["\(p.name): \(p.doc)"] + p.type.capabilityHelp)
         return nil
       }
       matched[p.name] = (v, piped.range)
@@ -340,7 +340,7 @@ struct LoweringState {
         continue
       }
       guard v.type.conforms(to: param.type) else {
-        error("argument `\(param.name)` of \(primitive.name) should be \(param.type), got \(v.type)", arg.value.range, help: ["\(param.name): \(param.doc)"])
+        error("argument `\(param.name)` of \(primitive.name) should be \(param.type), got \(v.type)", arg.value.range, help: ["\(param.name): \(param.doc)"] + param.type.capabilityHelp)
         failed = true
         continue
       }

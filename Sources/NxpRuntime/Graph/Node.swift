@@ -66,7 +66,7 @@ public final class Node {
 /// Computes node keys (Merkle style: a node's key covers its inputs' keys).
 public struct KeyBuilder {
   /// The key format; bumping it invalidates every cached value.
-  public static let keyFormat = "nxp-key/1"
+  public static let keyFormat = "nxp-key/2"
 
   public let plan: PlanContext
   public let hashFile: (String) throws -> String

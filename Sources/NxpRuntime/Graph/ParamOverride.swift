@@ -22,7 +22,7 @@ public enum ParamOverride {
   public static func value(_ text: String) -> Value {
     let (parsed, diagnostics) = Parser.parseExpression(text, path: "<set>")
     guard let expr = parsed, diagnostics.isEmpty else { return .string(text) }
-    var state = LoweringState(builder: GraphBuilder(registry: PrimitiveRegistry([]), environment: Environment(), overrides: [:], hashFile: { _ in "" }))
+    var state = LoweringState(builder: GraphBuilder(registry: PrimitiveRegistry([], types: []), environment: Environment(), overrides: [:], hashFile: { _ in "" }))
     if case .constant(let v)? = state.lower(expr), state.diagnostics.isEmpty { return v }
     return .string(text)
   }

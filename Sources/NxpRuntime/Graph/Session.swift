@@ -22,7 +22,8 @@ public final class Session {
     self.overrides = overrides
     cache = CacheStore(root: cacheRoot)
     fileHasher = FileHasher(store: cache)
-    evaluator = Evaluator(cache: cache, environment: environment, style: style, settings: settings, reporter: reporter)
+    evaluator = Evaluator(
+      cache: cache, environment: environment, style: style, settings: settings, reporter: reporter, codec: registry.codec)
   }
 
   /// Where warnings, notes and progress of this session go.

@@ -29,13 +29,13 @@ final class SaveOp: Primitive {
     let data: Data
     switch ext {
     case "csv", "jsonl", "ndjson":
-      guard case .object(let o as Tabular) = value else {
+      guard case .object(let o as any Tabular) = value else {
         throw UserError("save: .\(ext) files hold tables; \(value.type) is not tabular (use .json or .safetensors)")
       }
       let table = o.asTable()
       data = ext == "csv" ? table.csv() : try table.encode()["value.jsonl"]!
     case "safetensors":
-      guard case .object(let o as CacheCodable) = value else {
+      guard case .object(let o as any CacheCodable) = value else {
         throw UserError("save: .safetensors files hold tensors; got \(value.type)")
       }
       // Streamed into a folder beside the destination, then renamed over it.
@@ -53,7 +53,7 @@ final class SaveOp: Primitive {
       }
       return .null
     case "json":
-      if case .object(let o as Tabular) = value {
+      if case .object(let o as any Tabular) = value {
         let t = o.asTable()
         let rows = t.rows.map { row in Dictionary(uniqueKeysWithValues: zip(t.columns.map(\.name), row.map(Table.plainJSON))) }
         data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])

@@ -14,7 +14,7 @@ final class HeadOp: Primitive {
   let version = 1
   var params: [Param] {
     [
-      Param("value", .oneOf([.table, .corpus, .excerpts, .neuronSet, .list(.any)]), positional: true, doc: "a table, corpus, excerpts, neuron set or list"),
+      Param("value", .oneOf([.capable(.sliceable), .list(.any)]), positional: true, doc: "a sequence: a table, corpus, excerpts, neuron set or list"),
       Param("n", .int, default: .int(10), positional: true, doc: "how many items"),
     ]
   }
@@ -27,12 +27,12 @@ final class HeadOp: Primitive {
     switch args["value"] {
     case .list(let items):
       return .list(fromEnd ? Array(items.suffix(n)) : Array(items.prefix(n)))
-    case .object(let o as Sliceable):
+    case .object(let o as any Sliceable):
       let count = o.itemCount
       let range = fromEnd ? max(0, count - n)..<count : 0..<min(n, count)
       return .object(o.slice(range))
     default:
-      throw UserError("\(name) needs a table, corpus, excerpts, neuron set or list, got \(args["value"].type)")
+      throw UserError("\(name) needs a sequence (\(Capability.sliceable.meaning)) or a list, got \(args["value"].type)")
     }
   }
 }
@@ -44,14 +44,14 @@ final class TableOp: Primitive {
   let name = "table"
   let version = 1
   var params: [Param] {
-    [Param("value", .oneOf([.table, .corpus, .excerpts, .records, .neuronSet, .tensor]), positional: true, doc: "the value to tabulate")]
+    [Param("value", .capable(.tabular), positional: true, doc: "the value to tabulate")]
   }
   let summary = "a value as a table: a corpus's documents, records' per-neuron statistics, a tensor's rows"
   let example = "show acts |> table |> sort(by: \"max\", descending: true) |> head(10)"
   func resultType(_ args: [String: ValueType]) throws -> ValueType { .table }
   func run(_ args: Arguments, _ ctx: RunContext) throws -> Value {
-    guard case .object(let o as Tabular) = args["value"] else {
-      throw UserError("table needs a tabular value, got \(args["value"].type)")
+    guard case .object(let o as any Tabular) = args["value"] else {
+      throw UserError("table needs \(Capability.tabular.meaning), got \(args["value"].type)")
     }
     return .object(o.asTable())
   }
@@ -59,13 +59,13 @@ final class TableOp: Primitive {
 
 /// Converts a tabular argument to a table (the verbs accept any tabular value).
 func tableArgument(_ args: Arguments, _ name: String = "table") throws -> Table {
-  guard case .object(let o as Tabular) = args[name] else {
-    throw UserError("\(args.primitive) needs a table, got \(args[name].type)")
+  guard case .object(let o as any Tabular) = args[name] else {
+    throw UserError("\(args.primitive) needs \(Capability.tabular.meaning), got \(args[name].type)")
   }
   return o.asTable()
 }
 
-let tabularTypes: ValueType = .oneOf([.table, .corpus, .excerpts, .records, .neuronSet])
+let tabularTypes: ValueType = .capable(.tabular)
 
 // MARK: - sort
 

@@ -16,7 +16,7 @@ public final class Corpus: RuntimeObject {
     self.origin = origin
   }
 
-  public var valueType: ValueType { .corpus }
+  public static let typeName = "Corpus"
   public var byteCount: Int { documents.reduce(0) { $0 + $1.utf8.count } }
   public var summary: String { "Corpus \(origin): \(documents.count) document\(documents.count == 1 ? "" : "s"), \(formatBytes(byteCount))" }
 
@@ -179,4 +179,19 @@ public func formatBytes(_ n: Int) -> String {
   if d >= 1e6 { return String(format: "%.1f MB", d / 1e6) }
   if d >= 1e3 { return String(format: "%.1f kB", d / 1e3) }
   return "\(n) B"
+}
+
+extension Corpus: Sliceable, Tabular, PositionIndexable {
+  public static let itemType = ValueType.string
+  public static let itemNoun = "document"
+  public var itemCount: Int { documents.count }
+  public func slice(_ range: Range<Int>) -> RuntimeObject {
+    Corpus(documents: Array(documents[range]), origin: origin)
+  }
+  public func item(at index: Int) throws -> Value { .string(documents[index]) }
+  public func asTable() -> Table {
+    Table(
+      columns: [.init("document", .int), .init("bytes", .int), .init("text", .string)],
+      rows: documents.enumerated().map { [.int($0.offset), .int($0.element.utf8.count), .string($0.element)] })
+  }
 }

@@ -20,7 +20,7 @@ public final class Excerpts: RuntimeObject {
   }
 
   public var count: Int { tokensPerExcerpt > 0 ? ids.count / tokensPerExcerpt : 0 }
-  public var valueType: ValueType { .excerpts }
+  public static let typeName = "Excerpts"
   public var summary: String { "Excerpts: \(count) x \(tokensPerExcerpt) tokens from \(origin)" }
 
   public func tokenText(_ id: Int32) -> String { vocabulary[id] ?? "<\(id)>" }
@@ -40,8 +40,11 @@ public final class Excerpts: RuntimeObject {
   }
 }
 
-extension Excerpts: Sliceable, Tabular {
+extension Excerpts: Sliceable, Tabular, PositionIndexable {
+  public static let itemType = ValueType.excerpts
+  public static let itemNoun = "excerpt"
   public var itemCount: Int { count }
+  public func item(at index: Int) throws -> Value { .object(slice(index..<(index + 1))) }
   public func slice(_ range: Range<Int>) -> RuntimeObject {
     let t = tokensPerExcerpt
     let sub = Array(ids[(range.lowerBound * t)..<(range.upperBound * t)])

@@ -40,7 +40,7 @@ public final class ModelValue: RuntimeObject {
     return t
   }
 
-  public var valueType: ValueType { .model }
+  public static let typeName = "Model"
 
   public var summary: String {
     let c = configuration

@@ -93,7 +93,7 @@ public final class NeuronSet: RuntimeObject {
     return NeuronSplits(id: neurons[position], train: s[0], calibration: s[1], valid: s[2], test: s[3], stats: stats[position])
   }
 
-  public var valueType: ValueType { .neuronSet }
+  public static let typeName = "NeuronSet"
   public var summary: String {
     "NeuronSet: \(neurons.count) neuron\(neurons.count == 1 ? "" : "s") of \(modelName), \(options.perSplit) top excerpts to explain from and \(options.perSplit) top + \(options.random > 0 ? options.perSplit : 0) random in each of calibration, valid and test"
   }
@@ -109,9 +109,13 @@ public final class NeuronSet: RuntimeObject {
   }
 }
 
-extension NeuronSet: Sliceable, Tabular, NeuronIndexable {
+extension NeuronSet: Sliceable, Tabular, PositionIndexable, NeuronIndexable {
+  public static let itemType = ValueType.neuronSet
+  public static let itemNoun = "neuron"
+  public static let neuronItemType = ValueType.neuronSet
   public var itemCount: Int { neurons.count }
   public func slice(_ range: Range<Int>) -> RuntimeObject { subset(Array(range)) }
+  public func item(at index: Int) throws -> Value { .object(subset([index])) }
 
   public func neuron(_ id: NeuronID) throws -> RuntimeObject {
     guard let i = neurons.firstIndex(of: id) else {

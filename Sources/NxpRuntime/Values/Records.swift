@@ -16,7 +16,7 @@ public final class Records: RuntimeObject {
     self.modelName = modelName
   }
 
-  public var valueType: ValueType { .records }
+  public static let typeName = "Records"
   var configuration: RecordConfiguration { records.configuration }
 
   public var summary: String {
@@ -50,6 +50,8 @@ public final class Records: RuntimeObject {
 }
 
 extension Records: Tabular, NeuronIndexable {
+  public static let neuronItemType = ValueType.neuronRecord
+
   /// One row per neuron: where it is, its largest activation and its moments.
   public func asTable() -> Table {
     Table(columns: NeuronStatsColumns.columns, rows: records.neuronIDs.map { NeuronStatsColumns.cells($0, records.stats(of: $0)) })
@@ -100,7 +102,7 @@ extension Records: CacheCodable {
 public final class NeuronRecordValue: RuntimeObject {
   public let record: NeuronRecord
   public init(record: NeuronRecord) { self.record = record }
-  public var valueType: ValueType { .neuronRecord }
+  public static let typeName = "NeuronRecord"
   public var summary: String {
     String(format: "Neuron %@: max %.3f, mean %.3f, variance %.3f", record.id.description, record.stats.maxActivation, record.mean, record.variance)
   }
@@ -109,22 +111,9 @@ public final class NeuronRecordValue: RuntimeObject {
   }
 }
 
-extension NeuronRecordValue: CacheCodable {
+extension NeuronRecordValue: JSONCacheable {
   public static let typeTag = "neuron-record"
-
   /// JSON in neuron-explainer's field layout (tokens and activations per record).
-  public func encode() throws -> [String: Data] {
-    let encoder = JSONEncoder()
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return ["value.json": try encoder.encode(record)]
-  }
-
-  public static func decode(_ files: [String: String]) throws -> NeuronRecordValue {
-    guard let path = files["value.json"], let data = FileManager.default.contents(atPath: path) else {
-      throw UserError("cached neuron record is missing its file")
-    }
-    let decoder = JSONDecoder()
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return NeuronRecordValue(record: try decoder.decode(NeuronRecord.self, from: data))
-  }
+  public var payload: NeuronRecord { record }
+  public convenience init(payload: NeuronRecord) { self.init(record: payload) }
 }

@@ -29,7 +29,7 @@ public final class Table: RuntimeObject {
     self.title = title
   }
 
-  public var valueType: ValueType { .table }
+  public static let typeName = "Table"
   public var summary: String { "Table: \(rows.count) rows x \(columns.count) columns (\(columns.map(\.name).joined(separator: ", ")))" }
 
   public func columnIndex(_ name: String) -> Int? { columns.firstIndex { $0.name == name } }
@@ -95,4 +95,13 @@ public final class Table: RuntimeObject {
   /// activation records show them.
   public static func visible(_ s: String) -> String { ActivationRenderer.visible(s) }
 
+}
+
+extension Table: Sliceable, Tabular, PositionIndexable {
+  public static let itemType = ValueType.record
+  public static let itemNoun = "row"
+  public var itemCount: Int { rows.count }
+  public func slice(_ range: Range<Int>) -> RuntimeObject { with(rows: Array(rows[range])) }
+  public func item(at index: Int) throws -> Value { .record(Array(zip(columns.map(\.name), rows[index]))) }
+  public func asTable() -> Table { self }
 }

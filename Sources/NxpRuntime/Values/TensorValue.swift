@@ -17,7 +17,7 @@ public final class TensorValue: RuntimeObject {
     self.title = title
   }
 
-  public var valueType: ValueType { .tensor }
+  public static let typeName = "Tensor"
   public var summary: String {
     "Tensor \(title): [\(shape.map(String.init).joined(separator: " x "))] float32"
   }

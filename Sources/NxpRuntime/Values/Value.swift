@@ -112,14 +112,14 @@ public indirect enum Value: CustomStringConvertible {
     case .int(let i): return .int(Int64(i))
     case .float(let f): return .float(f)
     case .string(let s): return .string(s)
-    case .neuron(let n): return .record(["layer": .int(Int64(n.layer)), "index": .int(Int64(n.index))])
-    case .range(let r): return .record(["lower": .int(Int64(r.lowerBound)), "upper": .int(Int64(r.upperBound))])
+    case .neuron(let n): return .tagged("neuron", .list([.int(Int64(n.layer)), .int(Int64(n.index))]))
+    case .range(let r): return .tagged("range", .list([.int(Int64(r.lowerBound)), .int(Int64(r.upperBound))]))
     case .list(let items): return .list(items.map(\.canonical))
     case .record(let fields):
       var d: [String: CanonicalValue] = [:]
       for (k, v) in fields { d[k] = v.canonical }
       return .record(d)
-    case .object(let o): return .string("object:\(o.valueType)")
+    case .object(let o): return .tagged("object", .string("\(o.valueType)"))
     }
   }
 
@@ -141,11 +141,20 @@ public indirect enum Value: CustomStringConvertible {
 }
 
 /// A large value produced by a primitive: a model, corpus, excerpts, records, table or tensor.
+///
+/// A value type is declared in one place, its class: its name for messages (`typeName`), what
+/// `show` prints (`summary`, `render`), and what it can do, by conforming to the capability
+/// protocols (`Tabular`, `Sliceable`, `PositionIndexable`, `NeuronIndexable`, and
+/// `CacheCodable` or `JSONCacheable` to be cached). A cacheable type is also listed once in
+/// `PrimitiveRegistry.standard`'s types so the cache can read it back.
 public protocol RuntimeObject: AnyObject {
+  /// The type's name in messages and signatures (`"Table"`).
+  static var typeName: String { get }
+  /// The static type of the value (by default the object type of its class).
   var valueType: ValueType { get }
   /// One line: what it is and how big.
   var summary: String { get }
-  /// What `show` prints: a table, a preview, shaded excerpts.
+  /// What `show` prints: a table, a preview, shaded excerpts (by default the summary).
   func render(_ style: RenderStyle) -> String
 }
 

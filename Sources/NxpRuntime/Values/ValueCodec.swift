@@ -23,38 +23,71 @@ extension CacheCodable {
   }
 }
 
-/// Stores any persistable value as files and reads it back.
-public enum ValueCodec {
-  /// Every object type the cache can hold, by tag.
-  static let decoders: [String: ([String: String]) throws -> RuntimeObject] = [
-    Table.typeTag: { try Table.decode($0) },
-    Corpus.typeTag: { try Corpus.decode($0) },
-    TensorValue.typeTag: { try TensorValue.decode($0) },
-    Excerpts.typeTag: { try Excerpts.decode($0) },
-    Records.typeTag: { try Records.decode($0) },
-    NeuronSet.typeTag: { try NeuronSet.decode($0) },
-    NeuronRecordValue.typeTag: { try NeuronRecordValue.decode($0) },
-  ]
+/// A value that is plain `Codable` data: cached as one `value.json` with no hand-written codec.
+/// Tensors and records keep safetensors; small values (explanations, scores, settings) need only
+/// this.
+public protocol JSONCacheable: CacheCodable {
+  associatedtype Payload: Codable
+  /// Everything the value holds.
+  var payload: Payload { get }
+  init(payload: Payload)
+}
+
+extension JSONCacheable {
+  public func encode() throws -> [String: Data] {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return ["value.json": try encoder.encode(payload)]
+  }
+
+  public static func decode(_ files: [String: String]) throws -> Self {
+    guard let path = files["value.json"], let data = FileManager.default.contents(atPath: path) else {
+      throw UserError("cached \(typeName) value is missing its file")
+    }
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    do {
+      return Self(payload: try decoder.decode(Payload.self, from: data))
+    } catch {
+      throw UserError("cached \(typeName) value is malformed: \(error)")
+    }
+  }
+}
+
+/// Stores any persistable value as files and reads it back. `types` are the object types it can
+/// read back, by their tags; plain values (numbers, strings, lists, records) need none.
+public struct ValueCodec {
+  public let types: [String: any CacheCodable.Type]
+
+  public init(types: [any CacheCodable.Type]) {
+    var byTag: [String: any CacheCodable.Type] = [:]
+    for t in types {
+      precondition(byTag[t.typeTag] == nil, "two cacheable types share the tag \(t.typeTag)")
+      byTag[t.typeTag] = t
+    }
+    self.types = byTag
+  }
 
   /// The files of a value and the type tag to store in the manifest.
   public static func encode(_ value: Value) throws -> (tag: String, files: [String: Data]) {
     if case .object(let o) = value {
-      guard let c = o as? CacheCodable else { throw UserError("internal: \(o.valueType) values cannot be cached") }
+      guard let c = o as? any CacheCodable else { throw InternalError("\(o.valueType) values cannot be cached") }
       return (type(of: c).typeTag, try c.encode())
     }
     let json = try JSONSerialization.data(withJSONObject: ["value": jsonValue(value)], options: [.sortedKeys, .fragmentsAllowed])
     return ("scalar", ["value.json": json])
   }
 
-  public static func decode(tag: String, files: [String: String]) throws -> Value {
+  public func decode(tag: String, files: [String: String]) throws -> Value {
     if tag == "scalar" {
       guard let path = files["value.json"], let data = FileManager.default.contents(atPath: path),
         let object = try JSONSerialization.jsonObject(with: data) as? [String: Any], let v = object["value"]
       else { throw UserError("cached value is unreadable") }
-      return try value(fromJSON: v)
+      return try ValueCodec.value(fromJSON: v)
     }
-    guard let decoder = decoders[tag] else { throw UserError("cached value has unknown type '\(tag)'") }
-    return .object(try decoder(files))
+    guard let type = types[tag] else { throw UserError("cached value has unknown type '\(tag)'") }
+    return .object(try type.decode(files))
   }
 
   // MARK: - JSON for scalars and table cells
@@ -71,7 +104,7 @@ public enum ValueCodec {
     case .range(let r): return ["range": [r.lowerBound, r.upperBound]]
     case .list(let items): return try items.map(jsonValue)
     case .record(let fields): return ["record": try fields.map { [$0.0, try jsonValue($0.1)] }]
-    case .object(let o): throw UserError("internal: cannot store \(o.valueType) inside a plain value")
+    case .object(let o): throw InternalError("cannot store \(o.valueType) inside a plain value")
     }
   }
 

@@ -11,15 +11,10 @@ public indirect enum ValueType: Hashable, Sendable, CustomStringConvertible {
   case range
   case list(ValueType)
   case record
-  case model
-  case corpus
-  case excerpts
-  case records
-  case neuronSet
-  /// One neuron's full record (top, quantile and random excerpts).
-  case neuronRecord
-  case tensor
-  case table
+  /// A value of one object type (a model, a table, records...).
+  case object(ObjectType)
+  /// Any object type with this capability (`table(x)` takes anything tabular).
+  case capable(Capability)
   /// What sinks such as `save` return.
   case unit
   /// Any one of several types (e.g. `layers:` takes an Int, a list of Ints or a range).
@@ -38,6 +33,7 @@ public indirect enum ValueType: Hashable, Sendable, CustomStringConvertible {
     case (.int, .float): return true
     case (.range, .list(let e)): return ValueType.int.conforms(to: e)
     case (.list(let a), .list(let b)): return a.conforms(to: b)
+    case (.object(let t), .capable(let c)): return t.has(c)
     default: return false
     }
   }
@@ -54,18 +50,34 @@ public indirect enum ValueType: Hashable, Sendable, CustomStringConvertible {
     case .range: return "Range"
     case .list(let e): return "[\(e)]"
     case .record: return "Record"
-    case .model: return "Model"
-    case .corpus: return "Corpus"
-    case .excerpts: return "Excerpts"
-    case .records: return "Records"
-    case .neuronSet: return "NeuronSet"
-    case .neuronRecord: return "NeuronRecord"
-    case .tensor: return "Tensor"
-    case .table: return "Table"
+    case .object(let t): return t.name
+    case .capable(let c): return c.description
     case .unit: return "Nothing"
     case .oneOf(let ts):
       if Set(ts) == [.int, .float] { return "Number" }
       return ts.map(\.description).joined(separator: " or ")
     }
   }
+
+  /// Help lines that say what the capabilities named in this type mean.
+  public var capabilityHelp: [String] {
+    switch self {
+    case .capable(let c): return ["\(c) means \(c.meaning)"]
+    case .oneOf(let ts): return ts.flatMap(\.capabilityHelp)
+    default: return []
+    }
+  }
+}
+
+// MARK: - The built-in object types
+
+extension ValueType {
+  public static var model: ValueType { .object(ObjectType(ModelValue.self)) }
+  public static var corpus: ValueType { .object(ObjectType(Corpus.self)) }
+  public static var excerpts: ValueType { .object(ObjectType(Excerpts.self)) }
+  public static var records: ValueType { .object(ObjectType(Records.self)) }
+  public static var neuronSet: ValueType { .object(ObjectType(NeuronSet.self)) }
+  public static var neuronRecord: ValueType { .object(ObjectType(NeuronRecordValue.self)) }
+  public static var tensor: ValueType { .object(ObjectType(TensorValue.self)) }
+  public static var table: ValueType { .object(ObjectType(Table.self)) }
 }
