@@ -39,14 +39,14 @@ public final class Evaluator {
   public private(set) var sinksRun = 0
 
   public init(
-    cache: CacheStore, environment: Environment, models: ModelPool = ModelPool(), services: ServicePool = ServicePool(),
+    cache: CacheStore, environment: Environment, models: ModelPool? = nil, services: ServicePool = ServicePool(),
     style: RenderStyle = RenderStyle(), settings: RunSettings = RunSettings(), reporter: Reporter = CollectingReporter(),
     codec: ValueCodec = PrimitiveRegistry.standard.codec
   ) {
     self.codec = codec
     self.cache = cache
     self.environment = environment
-    self.models = models
+    self.models = models ?? ModelPool(threads: settings.threads)
     self.services = services
     self.style = style
     self.settings = settings

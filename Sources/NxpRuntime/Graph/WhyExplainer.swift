@@ -76,16 +76,5 @@ public struct WhyExplainer {
     return out
   }
 
-  func show(_ v: ManifestValue?) -> String {
-    guard let v else { return "(unset)" }
-    switch v {
-    case .null: return "none"
-    case .bool(let b): return String(b)
-    case .int(let i): return String(i)
-    case .double(let d): return formatFloat(d)
-    case .string(let s): return "\"\(s)\""
-    case .array(let a): return "[" + a.map { show($0) }.joined(separator: ", ") + "]"
-    case .object(let o): return "{" + o.keys.sorted().map { "\($0): \(show(o[$0]))" }.joined(separator: ", ") + "}"
-    }
-  }
+  func show(_ v: ManifestValue?) -> String { v?.display ?? "(unset)" }
 }

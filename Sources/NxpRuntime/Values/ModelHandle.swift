@@ -5,8 +5,12 @@ import NxpCore
 public final class ModelPool {
   private var loaded: [String: AnyObject] = [:]
   private let lock = NSLock()
+  /// Threads each loaded model computes with (`RunSettings.threads`); nil keeps one per core.
+  public let threads: Int?
 
-  public init() {}
+  public init(threads: Int? = nil) {
+    self.threads = threads
+  }
 
   /// The model for `key`, loading it with `make` the first time.
   public func model<T: AnyObject>(key: String, make: () throws -> T) throws -> T {

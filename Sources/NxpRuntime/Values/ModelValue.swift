@@ -29,6 +29,7 @@ public final class ModelValue: RuntimeObject {
     try pool.model(key: poolKey) {
       let m = try ModelRegistry.load(location)
       m.name = name
+      if let threads = pool.threads { m.threads = threads }
       return m
     }
   }
