@@ -84,6 +84,11 @@ public struct KeyBuilder {
     for (name, value) in node.constants { params[name] = value.canonical }
     var inputs: [String: CanonicalValue] = [:]
     for (name, input) in node.inputs { inputs[name] = .string(input.key) }
+    for name in node.primitive.fileParams where node.inputs.contains(where: { $0.0 == name }) {
+      throw UserError(
+        "`\(name):` of \(node.primitive.name) names the files it reads, so it must be written in the script, not computed: "
+          + "the files are hashed before anything runs")
+    }
     let constantArgs = Arguments(node.constants, primitive: node.primitive.name)
     var files: [String: CanonicalValue] = [:]
     var fileHashes: [String: String] = [:]

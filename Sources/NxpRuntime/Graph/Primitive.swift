@@ -42,6 +42,9 @@ public protocol Primitive: AnyObject {
   func resultType(_ args: [String: ValueType]) throws -> ValueType
   /// External files the result depends on; their content hashes join the cache key.
   func files(_ args: Arguments, _ ctx: PlanContext) throws -> [String]
+  /// Parameters that name the files `files` returns: they must be constants in the script, since
+  /// the files are hashed before anything runs.
+  var fileParams: [String] { get }
   func run(_ args: Arguments, _ ctx: RunContext) throws -> Value
 }
 
@@ -49,6 +52,7 @@ extension Primitive {
   public var isSink: Bool { false }
   public var persists: Bool { true }
   public func files(_ args: Arguments, _ ctx: PlanContext) throws -> [String] { [] }
+  public var fileParams: [String] { [] }
 
   /// `name(a: Type, b: Type = default) -> Result` for `:help` and error messages.
   public var signature: String {

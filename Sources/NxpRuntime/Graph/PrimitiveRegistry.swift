@@ -18,7 +18,7 @@ public final class PrimitiveRegistry {
   public static let standard = PrimitiveRegistry(
     [
       CorpusOp(), SaveOp(), HeadOp(fromEnd: false), HeadOp(fromEnd: true), TableOp(), SortOp(), WhereOp(), SelectOp(),
-      LoadOp(), TokensOp(), ActivationsOp(), ExcerptsOp(), RecordOp(), TopKOp(), NeuronsOp(),
+      LoadOp(), TokensOp(), ActivationsOp(), ExcerptsOp(), RecordOp(), TopKOp(), NeuronsOp(), ReadOp(),
     ],
     types: [Table.self, Corpus.self, TensorValue.self, Excerpts.self, Records.self, NeuronSet.self, NeuronRecordValue.self])
 

@@ -17,6 +17,7 @@ final class CorpusOp: Primitive {
   let example = "texts = corpus(\"fortunes\")"
   func resultType(_ args: [String: ValueType]) throws -> ValueType { .corpus }
 
+  let fileParams = ["source"]
   func files(_ args: Arguments, _ ctx: PlanContext) throws -> [String] {
     try CorpusReader.resolve(try args.strings("source"), ctx)
   }

@@ -21,6 +21,7 @@ final class LoadOp: Primitive {
     return try ModelRegistry.resolve(ctx.resolve(spec), environment: env)
   }
 
+  let fileParams = ["model"]
   func files(_ args: Arguments, _ ctx: PlanContext) throws -> [String] {
     try ModelRegistry.files(of: try LoadOp.location(try args.string("model"), ctx))
   }
