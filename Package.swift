@@ -1,8 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependencies point downward only:
-//   CBLAS <- NxpTensor <- NxpModels <- NxpInterp <- NxpRuntime <- nxp
+// Dependencies point downward only, and each target declares exactly what it imports
+// (scripts/check-imports.py, run by `make test`):
+//   CBLAS <- NxpTensor <- NxpModels <- NxpRuntime <- nxp; NxpCore <- NxpInterp <- NxpRuntime
 //   NxpCore <- {NxpFormats, NxpCache, NxpSyntax}; NxpFormats <- NxpTokenizer <- NxpModels
 //   CEditLine <- NxpLineEdit <- nxp
 // The numeric modules are optimized in debug builds too, so `swift test` runs model code at speed.
@@ -29,37 +30,37 @@ let package = Package(
 
     // MARK: - Libraries
     .target(name: "NxpCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-    .target(name: "NxpTensor", dependencies: ["CBLAS", "NxpCore"], swiftSettings: optimize),
+    .target(name: "NxpTensor", dependencies: ["CBLAS"], swiftSettings: optimize),
     .target(name: "NxpFormats", dependencies: ["NxpCore"], swiftSettings: optimize),
-    .target(name: "NxpTokenizer", dependencies: ["NxpCore", "NxpFormats"], swiftSettings: optimize),
+    .target(name: "NxpTokenizer", dependencies: ["NxpFormats"], swiftSettings: optimize),
     .target(name: "NxpModels", dependencies: ["NxpCore", "NxpTensor", "NxpFormats", "NxpTokenizer"], swiftSettings: optimize),
-    .target(name: "NxpInterp", dependencies: ["NxpCore", "NxpTensor", "NxpModels"], swiftSettings: optimize),
+    .target(name: "NxpInterp", dependencies: ["NxpCore"], swiftSettings: optimize),
     .target(name: "NxpCache", dependencies: ["NxpCore"]),
     .target(name: "NxpSyntax", dependencies: ["NxpCore"]),
     .target(
       name: "NxpRuntime",
-      dependencies: ["NxpCore", "NxpTensor", "NxpFormats", "NxpTokenizer", "NxpModels", "NxpInterp", "NxpCache", "NxpSyntax"]),
+      dependencies: ["NxpCore", "NxpFormats", "NxpTokenizer", "NxpModels", "NxpInterp", "NxpCache", "NxpSyntax"]),
     .target(name: "NxpLineEdit", dependencies: ["CEditLine"]),
     .target(name: "NxpTestSupport", dependencies: ["NxpCore", "NxpFormats", "NxpModels"]),
 
     // MARK: - Executables
     .executableTarget(
       name: "nxp",
-      dependencies: ["NxpRuntime", "NxpLineEdit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["NxpCore", "NxpCache", "NxpRuntime", "NxpLineEdit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .executableTarget(
       name: "nxp-bench",
-      dependencies: ["NxpRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["NxpTensor", "NxpModels", "NxpInterp", "NxpCache", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
     // MARK: - Tests
     .testTarget(name: "NxpCoreTests", dependencies: ["NxpCore"]),
     .testTarget(name: "NxpTensorTests", dependencies: ["NxpTensor"]),
-    .testTarget(name: "NxpFormatsTests", dependencies: ["NxpFormats", "NxpTestSupport"]),
-    .testTarget(name: "NxpTokenizerTests", dependencies: ["NxpTokenizer", "NxpTestSupport"]),
-    .testTarget(name: "NxpModelsTests", dependencies: ["NxpModels", "NxpTestSupport"]),
-    .testTarget(name: "NxpInterpTests", dependencies: ["NxpInterp", "NxpTestSupport"]),
-    .testTarget(name: "NxpCacheTests", dependencies: ["NxpCache", "NxpTestSupport"]),
-    .testTarget(name: "NxpSyntaxTests", dependencies: ["NxpSyntax", "NxpTestSupport"]),
-    .testTarget(name: "NxpRuntimeTests", dependencies: ["NxpRuntime", "NxpTestSupport"]),
+    .testTarget(name: "NxpFormatsTests", dependencies: ["NxpCore", "NxpFormats", "NxpTestSupport"]),
+    .testTarget(name: "NxpTokenizerTests", dependencies: ["NxpCore", "NxpFormats", "NxpTokenizer", "NxpTestSupport"]),
+    .testTarget(name: "NxpModelsTests", dependencies: ["NxpFormats", "NxpTensor", "NxpModels", "NxpTestSupport"]),
+    .testTarget(name: "NxpInterpTests", dependencies: ["NxpCore", "NxpInterp", "NxpTestSupport"]),
+    .testTarget(name: "NxpCacheTests", dependencies: ["NxpCore", "NxpCache", "NxpTestSupport"]),
+    .testTarget(name: "NxpSyntaxTests", dependencies: ["NxpCore", "NxpSyntax", "NxpTestSupport"]),
+    .testTarget(name: "NxpRuntimeTests", dependencies: ["NxpCore", "NxpInterp", "NxpSyntax", "NxpRuntime", "NxpTestSupport"]),
     .testTarget(name: "NxpCLITests", dependencies: ["NxpTestSupport"]),
   ],
   swiftLanguageModes: [.v5]
