@@ -96,7 +96,7 @@ extension TransformerModel {
       BLAS.sgemm(transposeB: true, m: n, n: mlpWidth, k: C, a: h, lda: C, b: w.mlpIn.pointer, ldb: C, c: ws.mlp.pointer, ldc: mlpWidth)
       let neurons = targets.neurons[l] ?? ws.neurons.pointer
       switch c.architecture {
-      case .llama:
+      case .llama, .qwen2:
         if let b = w.mlpInBias { Elementwise.addBias(ws.mlp.pointer, rows: n, columns: mlpWidth, ld: mlpWidth, bias: b.pointer) }
         Activations.swiGLU(gate: ws.mlp.pointer, up: ws.mlp.pointer + F, ldIn: mlpWidth, rows: n, width: F, into: neurons, ldOut: F)
       case .gpt2:
@@ -133,7 +133,7 @@ extension TransformerModel {
   func normalize(_ x: UnsafePointer<Float>, rows: Int, weight: FloatMatrix, bias: FloatMatrix?, into out: UnsafeMutablePointer<Float>) {
     let C = configuration.hiddenSize
     switch configuration.architecture {
-    case .llama:
+    case .llama, .qwen2:
       Norms.rmsNorm(x, ldIn: C, rows: rows, width: C, weight: weight.pointer, epsilon: configuration.normEpsilon, into: out, ldOut: C)
     case .gpt2:
       Norms.layerNorm(

@@ -30,7 +30,7 @@ extension ModelConfiguration {
     guard let vocab else {
       throw ModelError.badConfiguration(file: file.path, detail: "cannot tell the vocabulary size (no \(p)vocab_size, no token_embd.weight)")
     }
-    let epsilonKey = arch == .llama ? "attention.layer_norm_rms_epsilon" : "attention.layer_norm_epsilon"
+    let epsilonKey = arch.isLlamaFamily ? "attention.layer_norm_rms_epsilon" : "attention.layer_norm_epsilon"
     let bos = try optionalInt("tokenizer.ggml.bos_token_id")
     let eos = try optionalInt("tokenizer.ggml.eos_token_id")
     self.init(
@@ -46,10 +46,12 @@ extension ModelConfiguration {
       normEpsilon: Float(try file.double(p + epsilonKey)),
       ropeTheta: try optionalDouble(p + "rope.freq_base") ?? 10000,
       ropeDimension: try optionalInt(p + "rope.dimension_count"),
-      // llama.cpp's conversion permutes Q/K rows so that GGUF llama rotates adjacent pairs.
-      ropeStyle: .adjacentPairs,
+      // llama.cpp's conversion permutes Q/K rows so that GGUF llama rotates adjacent pairs; it
+      // leaves Qwen2's as they are (llama.cpp runs them with the NeoX rotation, halves).
+      ropeStyle: arch == .llama ? .adjacentPairs : .halfSplit,
       tiedEmbeddings: file.tensorsByName["output.weight"] == nil,
       attentionBias: arch == .gpt2 || file.tensorsByName["blk.0.attn_q.bias"] != nil,
+      attentionOutputBias: arch == .gpt2 || file.tensorsByName["blk.0.attn_output.bias"] != nil,
       mlpBias: arch == .gpt2 || file.tensorsByName["blk.0.ffn_up.bias"] != nil,
       bosTokenID: bos.flatMap { Int32(exactly: $0) },
       eosTokenID: eos.flatMap { Int32(exactly: $0) })

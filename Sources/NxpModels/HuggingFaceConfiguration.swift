@@ -40,22 +40,24 @@ extension ModelConfiguration {
     guard let type = string("model_type") else { throw bad("'model_type' is missing") }
     guard let arch = Architecture(rawValue: type) else { throw ModelError.unsupportedArchitecture(type) }
     switch arch {
-    case .llama:
-      if let act = string("hidden_act"), act != "silu" { throw bad("activation '\(act)' is not supported (llama uses silu)") }
+    case .llama, .qwen2:
+      if let act = string("hidden_act"), act != "silu" { throw bad("activation '\(act)' is not supported (\(type) uses silu)") }
+      if arch == .qwen2, try bool("use_sliding_window", default: false) { throw bad("sliding-window attention is not supported") }
       if !isNull("rope_scaling") { throw bad("rotary scaling is not supported") }
       let hidden = try int("hidden_size"), heads = try int("num_attention_heads")
       let headDim = try optionalInt("head_dim") ?? hidden / max(1, heads)
       let partial = try double("partial_rotary_factor", default: 1)
-      let bias = try bool("attention_bias", default: false)
+      // Qwen2 always has biases on Q/K/V and never on the output projection.
+      let bias = arch == .qwen2 ? true : try bool("attention_bias", default: false)
       self.init(
-        architecture: .llama, vocabularySize: try int("vocab_size"), hiddenSize: hidden,
+        architecture: arch, vocabularySize: try int("vocab_size"), hiddenSize: hidden,
         intermediateSize: try int("intermediate_size"), layerCount: try int("num_hidden_layers"), headCount: heads,
         kvHeadCount: try optionalInt("num_key_value_heads"), headDim: headDim,
         contextLength: try optionalInt("max_position_embeddings") ?? 2048,
         normEpsilon: Float(try double("rms_norm_eps", default: 1e-6)), ropeTheta: try double("rope_theta", default: 10000),
         ropeDimension: Int((Double(headDim) * partial).rounded()), ropeStyle: .halfSplit,
         tiedEmbeddings: try bool("tie_word_embeddings", default: false), attentionBias: bias,
-        mlpBias: try bool("mlp_bias", default: false), bosTokenID: tokenID("bos_token_id"), eosTokenID: tokenID("eos_token_id"))
+        attentionOutputBias: arch == .qwen2 ? false : bias, mlpBias: try bool("mlp_bias", default: false), bosTokenID: tokenID("bos_token_id"), eosTokenID: tokenID("eos_token_id"))
     case .gpt2:
       let act = string("activation_function") ?? "gelu_new"
       guard ["gelu_new", "gelu_pytorch_tanh", "gelu_fast"].contains(act) else {

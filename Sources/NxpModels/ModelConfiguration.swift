@@ -6,8 +6,13 @@ import NxpTensor
 public enum Architecture: String, Codable, Sendable, CaseIterable {
   /// RMSNorm, rotary positions, grouped-query attention, SwiGLU MLP (Llama, SmolLM, ...).
   case llama
+  /// Llama's blocks with biases on the query, key and value projections (Qwen2 and Qwen2.5).
+  case qwen2
   /// LayerNorm with biases, learned positions, GELU (tanh form) MLP, tied output head.
   case gpt2
+
+  /// Llama-style blocks: RMSNorm, rotary positions, SwiGLU.
+  public var isLlamaFamily: Bool { self != .gpt2 }
 }
 
 /// Everything needed to lay out a model's weights and run it, read from GGUF metadata or a
@@ -41,8 +46,11 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
   public var ropeStyle: RotaryStyle
   /// The output head reuses the token embedding.
   public var tiedEmbeddings: Bool
-  /// Q/K/V/output projections carry biases.
+  /// Q/K/V projections carry biases.
   public var attentionBias: Bool
+  /// The attention output projection carries a bias (GPT-2 and llama-style models with
+  /// `attention_bias`; not Qwen2, whose biases are on Q/K/V only).
+  public var attentionOutputBias: Bool
   /// MLP projections carry biases.
   public var mlpBias: Bool
   /// Beginning- and end-of-sequence token ids, when the file names them.
@@ -53,7 +61,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     architecture: Architecture, vocabularySize: Int, hiddenSize: Int, intermediateSize: Int, layerCount: Int,
     headCount: Int, kvHeadCount: Int? = nil, headDim: Int? = nil, contextLength: Int, normEpsilon: Float,
     ropeTheta: Double = 10000, ropeDimension: Int? = nil, ropeStyle: RotaryStyle = .halfSplit, tiedEmbeddings: Bool,
-    attentionBias: Bool? = nil, mlpBias: Bool? = nil, bosTokenID: Int32? = nil, eosTokenID: Int32? = nil
+    attentionBias: Bool? = nil, attentionOutputBias: Bool? = nil, mlpBias: Bool? = nil, bosTokenID: Int32? = nil, eosTokenID: Int32? = nil
   ) {
     self.architecture = architecture
     self.vocabularySize = vocabularySize
@@ -71,6 +79,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     self.ropeStyle = ropeStyle
     self.tiedEmbeddings = tiedEmbeddings
     self.attentionBias = attentionBias ?? (architecture == .gpt2)
+    self.attentionOutputBias = attentionOutputBias ?? self.attentionBias
     self.mlpBias = mlpBias ?? (architecture == .gpt2)
     self.bosTokenID = bosTokenID
     self.eosTokenID = eosTokenID
@@ -83,7 +92,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
   /// Width of the attention output before its projection: H D.
   public var attentionWidth: Int { headCount * headDim }
   /// Width of the first MLP projection: 2F for SwiGLU (gate | up), F for GPT-2.
-  public var mlpInputWidth: Int { architecture == .llama ? 2 * intermediateSize : intermediateSize }
+  public var mlpInputWidth: Int { architecture.isLlamaFamily ? 2 * intermediateSize : intermediateSize }
 
   /// Floating-point operations per token in the layer projections (2 per multiply-add), the
   /// figure benchmarks divide by; attention scores and elementwise work are not counted.
@@ -109,7 +118,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
       throw bad("\(headCount) attention heads cannot be grouped over \(kvHeadCount) key/value heads")
     }
     guard normEpsilon.isFinite, normEpsilon >= 0 else { throw bad("norm epsilon is \(normEpsilon)") }
-    if architecture == .llama {
+    if architecture.isLlamaFamily {
       guard ropeDimension > 0, ropeDimension <= headDim, ropeDimension % 2 == 0 else {
         throw bad("rotary dimension \(ropeDimension) must be even and at most the head size \(headDim)")
       }

@@ -20,7 +20,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible, Sendable {
   case noTokenizer(model: String)
 
   /// The architectures nxp can run, as named in GGUF `general.architecture` / HF `model_type`.
-  public static let supportedArchitectures = ["llama", "gpt2"]
+  public static let supportedArchitectures = Architecture.allCases.map(\.rawValue)
 
   public var description: String {
     switch self {

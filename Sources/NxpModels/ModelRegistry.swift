@@ -129,7 +129,7 @@ public enum ModelRegistry {
       let source = SafeTensorsWeightSource(checkpoint)
       let naming: TensorNaming
       switch configuration.architecture {
-      case .llama: naming = .huggingFaceLlama
+      case .llama, .qwen2: naming = .huggingFaceLlama
       case .gpt2: naming = .huggingFaceGPT2(prefix: checkpoint.contains("wte.weight") ? "" : "transformer.")
       }
       let model = try TransformerModel.loaded(configuration, from: source, naming: naming, threads: threads)

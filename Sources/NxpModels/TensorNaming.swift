@@ -38,7 +38,7 @@ struct TensorNaming {
       .gate: "blk.{L}.ffn_gate.weight", .up: "blk.{L}.ffn_up.weight", .down: "blk.{L}.ffn_down.weight",
       .gateBias: "blk.{L}.ffn_gate.bias", .upBias: "blk.{L}.ffn_up.bias", .downBias: "blk.{L}.ffn_down.bias",
     ]
-    if arch == .llama { layer[.qkv] = nil }
+    if arch.isLlamaFamily { layer[.qkv] = nil }
     return TensorNaming(
       tokenEmbedding: "token_embd.weight", positionEmbedding: arch == .gpt2 ? "position_embd.weight" : nil,
       finalNorm: "output_norm.weight", finalNormBias: arch == .gpt2 ? "output_norm.bias" : nil, output: "output.weight",

@@ -51,7 +51,7 @@ public final class TransformerModel: @unchecked Sendable {
     positionTable = c.architecture == .gpt2 ? FloatMatrix(rows: c.contextLength, columns: c.hiddenSize) : nil
     finalNorm = FloatMatrix(rows: 1, columns: c.hiddenSize)
     finalNormBias = c.architecture == .gpt2 ? FloatMatrix(rows: 1, columns: c.hiddenSize) : nil
-    rotary = c.architecture == .llama ? RotaryTable(dimension: c.ropeDimension, base: c.ropeTheta, positions: 256) : nil
+    rotary = c.architecture.isLlamaFamily ? RotaryTable(dimension: c.ropeDimension, base: c.ropeTheta, positions: 256) : nil
   }
 
   // MARK: - Weights

@@ -39,7 +39,7 @@ final class LayerWeights {
     qkv = FloatMatrix(rows: c.qkvWidth, columns: C)
     qkvBias = c.attentionBias ? FloatMatrix(rows: 1, columns: c.qkvWidth) : nil
     attentionOutput = FloatMatrix(rows: C, columns: c.attentionWidth)
-    attentionOutputBias = c.attentionBias ? FloatMatrix(rows: 1, columns: C) : nil
+    attentionOutputBias = c.attentionOutputBias ? FloatMatrix(rows: 1, columns: C) : nil
     mlpNorm = FloatMatrix(rows: 1, columns: C)
     mlpNormBias = layerNorm ? FloatMatrix(rows: 1, columns: C) : nil
     mlpIn = FloatMatrix(rows: c.mlpInputWidth, columns: C)

@@ -82,11 +82,11 @@ struct WeightLoader {
         }
       }
       try linear(name(.attentionOutput), outputs: C, inputs: c.attentionWidth, into: w?.attentionOutput)
-      if c.attentionBias { try vector(name(.attentionOutputBias), count: C, into: w?.attentionOutputBias) }
+      if c.attentionOutputBias { try vector(name(.attentionOutputBias), count: C, into: w?.attentionOutputBias) }
       try vector(name(.mlpNorm), count: C, into: w?.mlpNorm)
       if layerNorm { try vector(name(.mlpNormBias), count: C, into: w?.mlpNormBias) }
       switch c.architecture {
-      case .llama:
+      case .llama, .qwen2:
         try linear(name(.gate), outputs: F, inputs: C, into: w?.mlpIn)
         try linear(name(.up), outputs: F, inputs: C, into: w?.mlpIn, rowOffset: F)
         if c.mlpBias {

@@ -38,7 +38,7 @@ def load_gguf(path):
         return default if f is None else f.contents()
 
     arch = field("general.architecture")
-    assert arch == "llama", arch
+    assert arch in ("llama", "qwen2"), arch
     tensors = {}
     for t in reader.tensors:
         data = np.asarray(t.data)
@@ -47,20 +47,24 @@ def load_gguf(path):
         else:
             values = data.astype(np.float32)
         tensors[t.name] = values.astype(np.float64).reshape([int(d) for d in reversed(t.shape)] if len(t.shape) > 1 else [-1])
-    heads = int(field("llama.attention.head_count"))
-    hidden = int(field("llama.embedding_length"))
+    heads = int(field(f"{arch}.attention.head_count"))
+    hidden = int(field(f"{arch}.embedding_length"))
     config = {
-        "layers": int(field("llama.block_count")),
+        "layers": int(field(f"{arch}.block_count")),
         "heads": heads,
-        "kv_heads": int(field("llama.attention.head_count_kv", heads)),
+        "kv_heads": int(field(f"{arch}.attention.head_count_kv", heads)),
         "head_dim": hidden // heads,
-        "eps": float(field("llama.attention.layer_norm_rms_epsilon")),
-        "theta": float(field("llama.rope.freq_base", 10000.0)),
-        "rotary": "adjacent",
+        "eps": float(field(f"{arch}.attention.layer_norm_rms_epsilon")),
+        "theta": float(field(f"{arch}.rope.freq_base", 10000.0)),
+        # llama.cpp permutes llama's Q/K rows for adjacent pairs; qwen2 keeps rotate-half.
+        "rotary": "adjacent" if arch == "llama" else "half",
     }
 
     def layer(i, part):
         return tensors[f"blk.{i}.{part}.weight"]
+
+    def biases(i):
+        return {k: tensors[f"blk.{i}.attn_{k}.bias"] for k in ("q", "k", "v") if f"blk.{i}.attn_{k}.bias" in tensors}
 
     weights = {
         "embed": tensors["token_embd.weight"],
@@ -71,6 +75,7 @@ def load_gguf(path):
                 "attn_norm": layer(i, "attn_norm"), "q": layer(i, "attn_q"), "k": layer(i, "attn_k"),
                 "v": layer(i, "attn_v"), "o": layer(i, "attn_output"), "mlp_norm": layer(i, "ffn_norm"),
                 "gate": layer(i, "ffn_gate"), "up": layer(i, "ffn_up"), "down": layer(i, "ffn_down"),
+                "bias": biases(i),
             }
             for i in range(config["layers"])
         ],
@@ -107,6 +112,10 @@ def load_hf(folder):
     def layer(i, part):
         return tensors[f"model.layers.{i}.{part}.weight"]
 
+    def biases(i):
+        names = {k: f"model.layers.{i}.self_attn.{k}_proj.bias" for k in ("q", "k", "v")}
+        return {k: tensors[n] for k, n in names.items() if n in tensors}
+
     weights = {
         "embed": tensors["model.embed_tokens.weight"],
         "norm": tensors["model.norm.weight"],
@@ -117,6 +126,7 @@ def load_hf(folder):
                 "k": layer(i, "self_attn.k_proj"), "v": layer(i, "self_attn.v_proj"),
                 "o": layer(i, "self_attn.o_proj"), "mlp_norm": layer(i, "post_attention_layernorm"),
                 "gate": layer(i, "mlp.gate_proj"), "up": layer(i, "mlp.up_proj"), "down": layer(i, "mlp.down_proj"),
+                "bias": biases(i),
             }
             for i in range(config["layers"])
         ],
@@ -172,9 +182,10 @@ def forward(config, weights, tokens, want_neurons, want_residuals, want_logits, 
     neurons, residuals = {}, {}
     for i, w in enumerate(weights["layers"]):
         h = rms_norm(x, w["attn_norm"], config["eps"])
-        q = (h @ w["q"].T).reshape(T, H, d)
-        k = (h @ w["k"].T).reshape(T, Hkv, d)
-        v = (h @ w["v"].T).reshape(T, Hkv, d)
+        b = w.get("bias", {})
+        q = (h @ w["q"].T + b.get("q", 0)).reshape(T, H, d)
+        k = (h @ w["k"].T + b.get("k", 0)).reshape(T, Hkv, d)
+        v = (h @ w["v"].T + b.get("v", 0)).reshape(T, Hkv, d)
         q = rotate(q, pos, config["theta"], config["rotary"])
         k = rotate(k, pos, config["theta"], config["rotary"])
         x = x + attention(q, k, v, H // Hkv) @ w["o"].T
@@ -237,7 +248,7 @@ def run_one(config, weights, sequences, run):
 SMALL = {"vocab": 97, "hidden": 64, "ffn": 96, "layers": 3, "heads": 4, "kv_heads": 2, "ctx": 64}
 
 
-def random_weights(seed, tied):
+def random_weights(seed, tied, qkv_bias=False):
     rng = np.random.default_rng(seed)
     s = SMALL
     d = s["hidden"] // s["heads"]
@@ -257,22 +268,36 @@ def random_weights(seed, tied):
             "v": lin(s["kv_heads"] * d, s["hidden"]), "o": lin(s["hidden"], s["heads"] * d), "mlp_norm": norm(),
             "gate": lin(s["ffn"], s["hidden"]), "up": lin(s["ffn"], s["hidden"]), "down": lin(s["hidden"], s["ffn"]),
         })
+        if qkv_bias:
+            # Large enough that a bias left out or misplaced changes every layer visibly.
+            w["layers"][-1].update({
+                "q_bias": (0.5 * rng.standard_normal(s["heads"] * d)).astype(np.float32),
+                "k_bias": (0.5 * rng.standard_normal(s["kv_heads"] * d)).astype(np.float32),
+                "v_bias": (0.5 * rng.standard_normal(s["kv_heads"] * d)).astype(np.float32),
+            })
     return w
 
 
-def write_hf(folder, seed, shards=1):
+def write_hf(folder, seed, shards=1, arch="llama"):
     from safetensors.numpy import save_file
 
     s = SMALL
-    w = random_weights(seed, tied=False)
+    qwen = arch == "qwen2"
+    # Qwen2.5's small models tie the output head to the embedding.
+    w = random_weights(seed, tied=qwen, qkv_bias=qwen)
     os.makedirs(folder, exist_ok=True)
     names = {"attn_norm": "input_layernorm", "q": "self_attn.q_proj", "k": "self_attn.k_proj", "v": "self_attn.v_proj",
              "o": "self_attn.o_proj", "mlp_norm": "post_attention_layernorm", "gate": "mlp.gate_proj",
              "up": "mlp.up_proj", "down": "mlp.down_proj"}
-    tensors = {"model.embed_tokens.weight": w["embed"], "model.norm.weight": w["norm"], "lm_head.weight": w["head"]}
+    tensors = {"model.embed_tokens.weight": w["embed"], "model.norm.weight": w["norm"]}
+    if not qwen:
+        tensors["lm_head.weight"] = w["head"]
     for i, layer in enumerate(w["layers"]):
         for k, v in layer.items():
-            tensors[f"model.layers.{i}.{names[k]}.weight"] = v
+            if k.endswith("_bias"):
+                tensors[f"model.layers.{i}.{names[k[0]]}.bias"] = v
+            else:
+                tensors[f"model.layers.{i}.{names[k]}.weight"] = v
     if shards == 1:
         save_file(tensors, os.path.join(folder, "model.safetensors"))
     else:
@@ -286,23 +311,25 @@ def write_hf(folder, seed, shards=1):
         with open(os.path.join(folder, "model.safetensors.index.json"), "w") as f:
             json.dump({"metadata": {}, "weight_map": weight_map}, f, indent=2)
     config = {
-        "architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": s["vocab"], "hidden_size": s["hidden"],
+        "architectures": ["Qwen2ForCausalLM" if qwen else "LlamaForCausalLM"], "model_type": arch,
+        "vocab_size": s["vocab"], "hidden_size": s["hidden"],
         "intermediate_size": s["ffn"], "num_hidden_layers": s["layers"], "num_attention_heads": s["heads"],
         "num_key_value_heads": s["kv_heads"], "max_position_embeddings": s["ctx"], "rms_norm_eps": 1e-5,
-        "rope_theta": 10000.0, "rope_scaling": None, "hidden_act": "silu", "tie_word_embeddings": False,
+        "rope_theta": 1000000.0 if qwen else 10000.0, "rope_scaling": None, "hidden_act": "silu",
+        "tie_word_embeddings": qwen, "use_sliding_window": False,
         "bos_token_id": 1, "eos_token_id": 2, "torch_dtype": "float32",
     }
     with open(os.path.join(folder, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
 
 
-def write_gguf(path, seed):
+def write_gguf(path, seed, arch="llama"):
     from gguf import GGMLQuantizationType, GGUFWriter
     from gguf.quants import quantize
 
     s = SMALL
-    w = random_weights(seed, tied=True)
-    writer = GGUFWriter(path, "llama")
+    w = random_weights(seed, tied=True, qkv_bias=arch == "qwen2")
+    writer = GGUFWriter(path, arch)
     writer.add_block_count(s["layers"])
     writer.add_context_length(s["ctx"])
     writer.add_embedding_length(s["hidden"])
@@ -328,6 +355,9 @@ def write_gguf(path, seed):
              "mlp_norm": "ffn_norm", "gate": "ffn_gate", "up": "ffn_up", "down": "ffn_down"}
     for i, layer in enumerate(w["layers"]):
         for k, v in layer.items():
+            if k.endswith("_bias"):
+                add(f"blk.{i}.{names[k[0]]}.bias", v, GGMLQuantizationType.F32)
+                continue
             if v.ndim == 1:
                 qtype = GGMLQuantizationType.F32
             elif v.shape[1] % 32 == 0:
@@ -346,8 +376,9 @@ if __name__ == "__main__":
     if cmd == "forward":
         run_forward()
     elif cmd == "write-hf":
-        write_hf(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 1)
+        write_hf(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 1,
+                 sys.argv[5] if len(sys.argv) > 5 else "llama")
     elif cmd == "write-gguf":
-        write_gguf(sys.argv[2], int(sys.argv[3]))
+        write_gguf(sys.argv[2], int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else "llama")
     else:
         sys.exit(f"unknown command {cmd}")

@@ -10,7 +10,7 @@ final class LoadOp: Primitive {
   var params: [Param] {
     [Param("model", .string, positional: true, doc: "an installed model's name (smollm2-135m), a .gguf file, or a Hugging Face folder (config.json + safetensors)")]
   }
-  let summary = "a subject model (llama or gpt2) from a name, a GGUF file or a Hugging Face folder; weights load on first use"
+  let summary = "a subject model (llama, qwen2 or gpt2) from a name, a GGUF file or a Hugging Face folder; weights load on first use"
   let example = "model = load(\"smollm2-135m\")"
   func resultType(_ args: [String: ValueType]) throws -> ValueType { .model }
 
