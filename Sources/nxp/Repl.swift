@@ -19,6 +19,9 @@ final class Repl {
   /// The script loaded with `nxp repl FILE`, whose last run's keys `:why` can compare with.
   var loadedScript: String?
   private var entryCount = 0
+  /// Whether an entry or directive had errors, and whether a run failed (for the exit status
+  /// when input is piped).
+  private(set) var hadErrors = false, hadRuntimeFailure = false
   private var editor: LineEditor!
 
   init(session: Session) {
@@ -41,7 +44,7 @@ final class Repl {
       switch editor.readLine(prompt: prompt) {
       case .endOfFile:
         if editor.isInteractive { Terminal.write("\n") }
-        if !pending.isEmpty { _ = handle(pending) }
+        if !pending.isEmpty, !handle(pending) { hadErrors = true }
         return
       case .interrupted:
         if !pending.isEmpty { Terminal.write("(input dropped)\n") }
@@ -66,7 +69,7 @@ final class Repl {
         }
         editor.addHistory(text)
         pending = ""
-        _ = handle(text)
+        if !handle(text) { hadErrors = true }
       }
     }
   }
@@ -133,11 +136,13 @@ final class Repl {
     do {
       try session.run(graph) { Terminal.write($0) }
     } catch let failure as RuntimeFailure {
+      hadRuntimeFailure = true
       Terminal.report([failure.diagnostic])
     } catch is Interrupted {
       Terminal.printError("\ninterrupted (finished values are kept)\n")
     } catch {
-      Terminal.printError("error: \(error)\n")
+      hadRuntimeFailure = true
+      Terminal.printError("error: \(TerminalText.visible("\(error)"))\n")
     }
     Cancellation.reset()
   }
@@ -228,6 +233,7 @@ final class Repl {
     default:
       var message = "unknown command :\(name); try :help"
       if let s = NameSuggester.suggest(name, from: Repl.directives) { message = "unknown command :\(name); did you mean :\(s)? (:help lists them)" }
+      hadErrors = true
       Terminal.printError(message + "\n")
     }
     return true
@@ -242,6 +248,7 @@ final class Repl {
         let params = definitions.filter { $0.kind == .param }.map(\.name)
         var message = "error: no param `\(name)`"
         if let s = NameSuggester.suggest(name, from: params) { message += "; did you mean `\(s)`?" }
+        hadErrors = true
         Terminal.printError(message + (params.isEmpty ? " (define one with `param \(name) = ...`)" : "") + "\n")
         return
       }
@@ -252,6 +259,7 @@ final class Repl {
       if !diagnostics.isEmpty { Terminal.report(diagnostics) }
       guard let g else {
         session.overrides[name] = nil
+        hadErrors = true
         return
       }
       var stale: [String] = []
@@ -264,7 +272,8 @@ final class Repl {
       graph = g
       Terminal.write("\(name) = \(value)" + (stale.isEmpty ? "\n" : "; stale now: \(stale.joined(separator: ", "))\n"))
     } catch {
-      Terminal.printError("error: \(error)\n")
+      hadErrors = true
+      Terminal.printError("error: \(TerminalText.visible("\(error)"))\n")
     }
   }
 
