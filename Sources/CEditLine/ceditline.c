@@ -12,9 +12,9 @@
 static nxp_completer_fn swift_completer = NULL;
 static volatile int sigint_flag = 0;
 
-// Reads one byte for libedit. Ctrl-C interrupts the read (the handler has no SA_RESTART); then
-// this reports end of input so readline returns and the caller sees the flag.
-static int getc_interruptible(FILE *stream) {
+// Reads one byte. Ctrl-C interrupts the read (the handler has no SA_RESTART); then this reports
+// end of input so readline returns and the caller sees the flag.
+static int getbyte_interruptible(FILE *stream) {
   unsigned char c;
   for (;;) {
     // Ctrl-C may land between reads, not only during one: poll with a timeout and look at the
@@ -33,6 +33,37 @@ static int getc_interruptible(FILE *stream) {
     return EOF;
   }
 }
+// Reads one character for libedit. libedit's readline layer takes what this returns as a wide
+// character as is, so a UTF-8 sequence is decoded here into its code point (with one byte per
+// call, "é" would arrive as two characters and be dropped or garbled). Malformed input gives
+// U+FFFD. libedit turns the code point back into UTF-8 under the UTF-8 LC_CTYPE the caller sets.
+static int getc_interruptible(FILE *stream) {
+  int first = getbyte_interruptible(stream);
+  if (first == EOF || first < 0x80) return first;
+  int length, code;
+  if (first >= 0xC2 && first <= 0xDF) {
+    length = 2;
+    code = first & 0x1F;
+  } else if (first >= 0xE0 && first <= 0xEF) {
+    length = 3;
+    code = first & 0x0F;
+  } else if (first >= 0xF0 && first <= 0xF4) {
+    length = 4;
+    code = first & 0x07;
+  } else {
+    return 0xFFFD;
+  }
+  for (int i = 1; i < length; i++) {
+    int next = getbyte_interruptible(stream);
+    if (next == EOF) return EOF;
+    if ((next & 0xC0) != 0x80) return 0xFFFD;
+    code = (code << 6) | (next & 0x3F);
+  }
+  static const int minimum[5] = {0, 0, 0x80, 0x800, 0x10000};
+  if (code < minimum[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0xFFFD;
+  return code;
+}
+
 static char **pending = NULL;  // candidates for the completion in progress
 static int pending_index = 0;
 

@@ -65,14 +65,18 @@ public struct DiagnosticRenderer: Sendable {
       if let r = d.range { header += ":\(r.start.line):\(r.start.column)" }
       header += ": "
     }
-    out += paint(header, bold: true) + paint("\(d.severity.rawValue):", color: color(d.severity), bold: true)
-    out += paint(" \(d.message)", bold: true) + "\n"
+    // Messages quote user text (strings, file names, whole expressions): it is made visible and
+    // a huge one is shortened, so no message writes escape codes or a megabyte to the terminal.
+    let message = TerminalText.visible(TerminalText.abbreviated(d.message, limit: DiagnosticRenderer.maxMessage))
+    out += paint(TerminalText.visible(header), bold: true) + paint("\(d.severity.rawValue):", color: color(d.severity), bold: true)
+    out += paint(" \(message)", bold: true) + "\n"
     if let file = d.file, let r = d.range, r.start.line >= 1, r.start.line <= file.lines.count {
       out += snippet(file: file, range: r, severity: d.severity)
     }
     let gutter = gutterWidth(d)
     for h in d.help {
-      out += String(repeating: " ", count: gutter) + " = " + paint("help:", color: "36", bold: true) + " \(h)\n"
+      let shown = TerminalText.visible(TerminalText.abbreviated(h, limit: DiagnosticRenderer.maxMessage))
+      out += String(repeating: " ", count: gutter) + " = " + paint("help:", color: "36", bold: true) + " \(shown)\n"
     }
     for n in d.notes { out += render(n) }
     return out
@@ -83,22 +87,44 @@ public struct DiagnosticRenderer: Sendable {
     return String(r.start.line).count + 1
   }
 
+  /// Longest message or help line printed whole; longer ones keep their start and end.
+  static let maxMessage = 400
+  /// Longest source line printed whole; a longer one shows a window around the error's column.
+  static let maxSnippet = 120
+
   private func snippet(file: SourceFile, range r: SourceRange, severity: Diagnostic.Severity) -> String {
     let lineNo = String(r.start.line)
     let width = lineNo.count + 1
     let text = file.line(r.start.line)
     let pad = String(repeating: " ", count: width)
-    // Tabs are printed as single spaces so the caret column matches.
-    let shown = String(text).replacingOccurrences(of: "\t", with: " ")
-    var out = paint(lineNo.leftPad(width) + " | ", color: "34", bold: false) + shown + "\n"
-    let startCol = max(1, r.start.column)
-    let lineLength = shown.count
+    var startCol = max(1, r.start.column)
     var length = 1
     if r.end.line == r.start.line, r.end.column > startCol {
       length = r.end.column - startCol
     } else if r.end.line > r.start.line {
-      length = max(1, lineLength - startCol + 1)
+      length = max(1, text.count - startCol + 1)
     }
+    // A long line (a megabyte of list literal) shows a window around the column, marked with `...`.
+    var window = Substring(text)
+    var prefix = "", suffix = ""
+    if text.utf8.count > DiagnosticRenderer.maxSnippet, text.count > DiagnosticRenderer.maxSnippet {
+      let before = DiagnosticRenderer.maxSnippet / 3
+      let first = max(0, startCol - 1 - before)
+      var lower = text.startIndex
+      if first > 0, let i = text.index(text.startIndex, offsetBy: first, limitedBy: text.endIndex) {
+        lower = i
+        prefix = "..."
+      }
+      let upper = text.index(lower, offsetBy: DiagnosticRenderer.maxSnippet, limitedBy: text.endIndex) ?? text.endIndex
+      if upper < text.endIndex { suffix = "..." }
+      window = text[lower..<upper]
+      startCol = startCol - first + prefix.count
+      length = max(1, min(length, window.count + prefix.count - startCol + 1))
+    }
+    // Tabs are printed as single spaces and control characters as one visible symbol each, so
+    // the caret column matches and no escape sequence reaches the terminal.
+    let shown = prefix + TerminalText.visible(String(window).replacingOccurrences(of: "\t", with: " "), singleWidth: true) + suffix
+    var out = paint(lineNo.leftPad(width) + " | ", color: "34", bold: false) + shown + "\n"
     let marker = "^" + String(repeating: "~", count: max(0, length - 1))
     out += paint(pad + " | ", color: "34", bold: false)
     out += String(repeating: " ", count: startCol - 1) + paint(marker, color: color(severity), bold: true) + "\n"

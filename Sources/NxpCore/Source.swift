@@ -61,10 +61,53 @@ public final class SourceFile: @unchecked Sendable {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw UserError("cannot read '\(path)': \(FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")")
     }
-    guard let text = String(data: data, encoding: .utf8) else {
-      throw UserError("'\(path)' is not valid UTF-8 text")
+    return try decode(data, path: path)
+  }
+
+  /// The text of `data`, or a `Diagnostic` at the line and column of the first byte that is not
+  /// UTF-8 (the file it carries shows that line with the bad bytes replaced by U+FFFD).
+  public static func decode(_ data: Data, path: String) throws -> SourceFile {
+    if let text = String(data: data, encoding: .utf8) { return SourceFile(path: path, text: text) }
+    let bytes = [UInt8](data)
+    let bad = firstInvalidUTF8(bytes) ?? 0
+    let lineStart = bytes[..<bad].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+    let line = 1 + bytes[..<bad].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+    let column = 1 + String(decoding: bytes[lineStart..<bad], as: UTF8.self).count
+    let file = SourceFile(path: path, text: String(decoding: bytes, as: UTF8.self))
+    let at = SourceLocation(line: line, column: column, offset: bad)
+    throw Diagnostic(
+      .error, "'\(path)' is not UTF-8 text: byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at line \(line), column \(column) (offset \(bad))",
+      file: file, range: SourceRange(at, SourceLocation(line: line, column: column + 1, offset: bad + 1)),
+      help: ["save the script as UTF-8 (e.g. iconv -f latin1 -t utf-8)"])
+  }
+
+  /// The offset of the first byte that does not belong to a valid UTF-8 sequence.
+  public static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+    var i = 0
+    while i < bytes.count {
+      let b = bytes[i]
+      if b < 0x80 {
+        i += 1
+        continue
+      }
+      let length: Int, minimum: UInt32
+      var scalar: UInt32
+      switch b {
+      case 0xC2...0xDF: length = 2; minimum = 0x80; scalar = UInt32(b & 0x1F)
+      case 0xE0...0xEF: length = 3; minimum = 0x800; scalar = UInt32(b & 0x0F)
+      case 0xF0...0xF4: length = 4; minimum = 0x10000; scalar = UInt32(b & 0x07)
+      default: return i
+      }
+      guard i + length <= bytes.count else { return i }
+      for k in 1..<length {
+        let c = bytes[i + k]
+        guard c & 0xC0 == 0x80 else { return i }
+        scalar = scalar << 6 | UInt32(c & 0x3F)
+      }
+      if scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return i }
+      i += length
     }
-    return SourceFile(path: path, text: text)
+    return nil
   }
 
   /// The text of a 1-based line, or "" past the end.

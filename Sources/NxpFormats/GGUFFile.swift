@@ -197,9 +197,13 @@ public final class GGUFFile: @unchecked Sendable {
         throw FormatError.badTensorOffset(tensor: t.name, detail: "data offset \(t.offset) is not aligned to \(align)")
       }
       guard let off = Int(exactly: t.offset), off <= file.size, data + off + bytes <= file.size else {
+        // Offsets in the file count from the start of the data section; the message gives
+        // both figures from the start of the file, as the file size is.
+        let start = UInt64(data).addingReportingOverflow(t.offset).partialValue
+        let end = start.addingReportingOverflow(UInt64(bytes)).partialValue
         throw FormatError.badTensorOffset(
           tensor: t.name,
-          detail: "data at offset \(t.offset) with \(bytes) bytes runs past the end of the file (\(file.size) bytes); the file is truncated or corrupt")
+          detail: "its \(bytes) bytes of data run from file offset \(start) to \(end) (data section offset \(t.offset) + section start \(data)), past the end of the file at \(file.size) bytes; the file is truncated or corrupt")
       }
       let info = GGUFTensorInfo(name: t.name, dims: t.dims, type: t.type, fileOffset: data + off, byteCount: bytes)
       infos.append(info)

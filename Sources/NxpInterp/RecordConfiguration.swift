@@ -65,13 +65,59 @@ public struct RecordConfiguration: Hashable, Sendable, Codable {
   ///
   /// With T = 64, K = R = 20, Q = 4 and 4 buckets this is 32,392 bytes: 1.49 GB for all
   /// 46,080 SmolLM2-135M neurons, 1.19 GB for GPT-2 small's 36,864.
-  public var stateBytesPerNeuron: Int {
-    let t = tokensPerExcerpt
-    let topBytes = top * (4 * t + 8) + 16
-    let randomBytes = random * (4 * t + 8) + 16
-    let quantileBytes = bucketCount * (candidatesPerBucket * (4 * t + 16) + 28)
+  ///
+  /// `Int.max` when the figure does not fit in 64 bits (see `checkedStateBytesPerNeuron`).
+  public var stateBytesPerNeuron: Int { checkedStateBytesPerNeuron ?? .max }
+
+  /// `stateBytesPerNeuron` computed with overflow-checked arithmetic: nil if it overflows.
+  public var checkedStateBytesPerNeuron: Int? {
+    var c = Checked(tokensPerExcerpt)
+    let t = c
+    let topBytes = Checked(top) * (4 * t + 8) + 16
+    let randomBytes = Checked(random) * (4 * t + 8) + 16
+    c = Checked(perQuantile) * QuantileSampling.capacityFactor
+    let quantileBytes = Checked(bucketCount) * (c * (4 * t + 16) + 28)
     let sketchBytes = MaxSketch.binCount * 4 + MaxSketch.blockCount * 4 + 16
-    return topBytes + randomBytes + quantileBytes + sketchBytes + 32 + 8
+    return (topBytes + randomBytes + quantileBytes + (sketchBytes + 32 + 8)).value
+  }
+
+  /// Bytes of state for all neurons, or nil if the figure overflows 64 bits.
+  public var checkedStateBytes: Int? {
+    (Checked(layers.count) * Checked(neuronsPerLayer) * Checked(checkedStateBytesPerNeuron)).value
+  }
+
+  /// Throws a `UserError` with the figures when the recording state would not fit in
+  /// `physicalMemory` bytes (the machine's RAM), before anything is allocated.
+  public func checkMemory(physicalMemory: UInt64 = ProcessInfo.processInfo.physicalMemory) throws {
+    let options = "top: \(top), random: \(random), perQuantile: \(perQuantile), \(tokensPerExcerpt) tokens per excerpt"
+    let neurons = (Checked(layers.count) * Checked(neuronsPerLayer)).value.map(RecordConfiguration.grouped) ?? "more than \(Int.max)"
+    let machine = "this machine has \(RecordConfiguration.byteSize(Double(physicalMemory)))"
+    guard let bytes = checkedStateBytes else {
+      throw UserError(
+        "record would need more than \(RecordConfiguration.byteSize(Double(Int.max))) of state (over 2^63 bytes) for \(neurons) neurons with \(options); \(machine). Lower top:, random: or perQuantile:, or record fewer layers")
+    }
+    guard UInt64(bytes) <= physicalMemory else {
+      throw UserError(
+        "record would need \(RecordConfiguration.byteSize(Double(bytes))) of state for \(neurons) neurons with \(options); \(machine). Lower top:, random: or perQuantile:, or record fewer layers (each layer of \(RecordConfiguration.grouped(neuronsPerLayer)) neurons needs \(RecordConfiguration.byteSize(Double(bytes / max(1, layers.count)))))")
+    }
+  }
+
+  /// `196.3 GB`, `50.0 MB`, `12.0 kB`.
+  public static func byteSize(_ bytes: Double) -> String {
+    if bytes >= 1e9 { return String(format: "%.1f GB", bytes / 1e9) }
+    if bytes >= 1e6 { return String(format: "%.1f MB", bytes / 1e6) }
+    return String(format: "%.1f kB", bytes / 1e3)
+  }
+
+  /// `46,080`
+  public static func grouped(_ n: Int) -> String {
+    let digits = String(n.magnitude)
+    var out = ""
+    for (i, c) in digits.enumerated() {
+      if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
+      out.append(c)
+    }
+    return (n < 0 ? "-" : "") + out
   }
 
   // MARK: - Validation
@@ -115,4 +161,22 @@ public struct RecordConfiguration: Hashable, Sendable, Codable {
     check("seed", seed, other.seed)
     return out
   }
+}
+
+/// An Int that remembers overflow: arithmetic past 64 bits gives nil at the end instead of a trap.
+struct Checked {
+  var value: Int?
+  init(_ value: Int?) { self.value = value }
+
+  static func combine(_ a: Checked, _ b: Checked, _ op: (Int) -> (Int) -> (partialValue: Int, overflow: Bool)) -> Checked {
+    guard let x = a.value, let y = b.value else { return Checked(nil) }
+    let r = op(x)(y)
+    return Checked(r.overflow ? nil : r.partialValue)
+  }
+
+  static func + (a: Checked, b: Checked) -> Checked { combine(a, b, Int.addingReportingOverflow) }
+  static func * (a: Checked, b: Checked) -> Checked { combine(a, b, Int.multipliedReportingOverflow) }
+  static func + (a: Checked, b: Int) -> Checked { a + Checked(b) }
+  static func * (a: Checked, b: Int) -> Checked { a * Checked(b) }
+  static func * (a: Int, b: Checked) -> Checked { Checked(a) * b }
 }

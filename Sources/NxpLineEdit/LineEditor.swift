@@ -32,6 +32,7 @@ public final class LineEditor {
     self.historyPath = historyPath
     LineEditor.completer = completer
     guard isInteractive else { return }
+    LineEditor.useUTF8Locale()
     nxp_rl_init("nxp", { line, start, end in
       guard let line, let complete = LineEditor.completer else { return nil }
       let text = String(cString: line)
@@ -44,6 +45,21 @@ public final class LineEditor {
     }, " \t\n()[]{},:|=+-*/\"")
     nxp_rl_stifle_history(Int32(maxHistory))
     if let historyPath { _ = nxp_rl_read_history(historyPath) }
+  }
+
+  /// libedit reads multibyte characters only under a UTF-8 character-type locale; a process
+  /// starts in the "C" locale, where it drops every non-ASCII byte (`show "héllo ✓"` became
+  /// `show ""hllo`). Takes the user's LC_CTYPE if it is UTF-8, else C.UTF-8. Only LC_CTYPE
+  /// changes: number formatting stays in the C locale. Returns the codeset in effect.
+  @discardableResult
+  public static func useUTF8Locale() -> String {
+    func codeset() -> String { nl_langinfo(nl_item(CODESET)).map { String(cString: $0) } ?? "" }
+    func isUTF8(_ s: String) -> Bool { ["utf-8", "utf8"].contains(s.lowercased()) }
+    if setlocale(LC_CTYPE, "") != nil, isUTF8(codeset()) { return codeset() }
+    for name in ["C.UTF-8", "C.utf8", "en_US.UTF-8"] where setlocale(LC_CTYPE, name) != nil && isUTF8(codeset()) {
+      return codeset()
+    }
+    return codeset()
   }
 
   /// Reads one line. The prompt is shown only in interactive mode.

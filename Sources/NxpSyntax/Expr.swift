@@ -14,6 +14,9 @@ public struct Identifier: Hashable, Sendable {
 /// An expression. Every node knows its source range; a parenthesized expression's range
 /// includes the parentheses.
 public struct Expr: Hashable, Sendable {
+  // Equality, hashing and traversal walk the left spine of operator and pipe chains in a loop
+  // (Expr+Chains.swift), so a flat chain of a million terms needs no deeper recursion than one
+  // term.
   public indirect enum Kind: Hashable, Sendable {
     // MARK: - Literals
     case int(Int)
@@ -47,14 +50,36 @@ public struct Expr: Hashable, Sendable {
 
   public let kind: Kind
   public let range: SourceRange
-  /// Levels of nesting below and including this node; the parser bounds it so that walking
-  /// any tree it returns cannot exhaust the stack.
-  let height: Int
+  /// Levels of real nesting below and including this node: brackets, arguments, operands on the
+  /// right. The left operand of a chain (`a + b + c`, `x |> f |> g`) is at the same level as the
+  /// chain, since every walker follows left spines in a loop. The parser bounds it so that
+  /// walking any tree it returns cannot exhaust the stack.
+  var height: Int { Int(depth) }
+  /// Terms on the left spine of chains below and including this node (1 for a leaf): releasing
+  /// a tree recurses along it, so the parser bounds this too.
+  var spine: Int { Int(spineLength) }
+  private let depth: Int32
+  private let spineLength: Int32
 
   public init(_ kind: Kind, range: SourceRange) {
     self.kind = kind
     self.range = range
-    self.height = 1 + (kind.children.map(\.height).max() ?? 0)
+    // Saturating: the parser rejects trees far below Int32.max either way.
+    func add(_ a: Int32, _ b: Int32) -> Int32 { a.addingReportingOverflow(b).overflow ? .max : a + b }
+    switch kind {
+    case .binary(_, let lhs, let rhs):
+      depth = max(lhs.depth, add(1, rhs.depth))
+      spineLength = add(lhs.spineLength, 1)
+    case .pipe(let input, let call):
+      depth = max(input.depth, add(1, call.arguments.map(\.value.depth).max() ?? 0))
+      spineLength = add(input.spineLength, 1)
+    case .member(let base, _), .index(let base, _):
+      depth = add(1, kind.children.map(\.depth).max() ?? 0)
+      spineLength = add(base.spineLength, 1)
+    default:
+      depth = add(1, kind.children.map(\.depth).max() ?? 0)
+      spineLength = 1
+    }
   }
 
   /// The same expression with another range (a parenthesized expression takes the parentheses').
@@ -151,10 +176,14 @@ extension Expr.Kind {
 }
 
 extension Expr {
-  /// Visits this expression and every subexpression, parents before children.
+  /// Visits this expression and every subexpression, parents before children, in source order.
   public func forEach(_ body: (Expr) -> Void) {
-    body(self)
-    for child in kind.children { child.forEach(body) }
+    // An explicit stack: chains can be far longer than the call stack is deep.
+    var pending: [Expr] = [self]
+    while let e = pending.popLast() {
+      body(e)
+      pending.append(contentsOf: e.kind.children.reversed())
+    }
   }
 
   /// True for literals, including lists, records and ranges built only from literals.

@@ -43,11 +43,20 @@ extension Lexer {
     }
     if malformedTail(from: startIndex, start) { return }
 
-    let text = String(chars[startIndex..<index])
+    let text = text(from: start)
     let plain = text.filter { $0 != "_" }
     if isFloat {
       guard let value = Double(plain), value.isFinite else {
-        return invalid("number '\(text)' is too large", from: startIndex, start)
+        return invalid(
+          "number '\(text)' is too large", from: startIndex, start,
+          help: ["Floats are 64-bit, at most \(Double.greatestFiniteMagnitude)"])
+      }
+      // A mantissa with a non-zero digit that reads as 0 is below the smallest Float.
+      let mantissa = plain.prefix { $0 != "e" && $0 != "E" }
+      if value == 0 && mantissa.contains(where: { $0 != "0" && $0 != "." }) {
+        return invalid(
+          "number '\(text)' is too small: it would be read as 0", from: startIndex, start,
+          help: ["Floats are 64-bit; the smallest positive one is about 4.9e-324; write 0.0 if you mean zero"])
       }
       add(.float(value), from: startIndex, start)
     } else {

@@ -25,6 +25,9 @@ public struct Lexer {
 
   let file: SourceFile
   let chars: [Character]
+  /// The UTF-8 of the text: token text is cut from it by offset, which is much cheaper than
+  /// building a String from Characters.
+  let bytes: [UInt8]
   var index = 0
   var location = SourceLocation(line: 1, column: 1, offset: 0)
   var tokens: [Token] = []
@@ -34,6 +37,7 @@ public struct Lexer {
   init(file: SourceFile) {
     self.file = file
     self.chars = Array(file.text)
+    self.bytes = Array(file.text.utf8)
   }
 
   // MARK: - Main loop
@@ -92,7 +96,12 @@ public struct Lexer {
   }
 
   mutating func add(_ kind: Token.Kind, from startIndex: Int, _ start: SourceLocation) {
-    tokens.append(Token(kind, text: String(chars[startIndex..<index]), range: SourceRange(start, location)))
+    tokens.append(Token(kind, text: text(from: start), range: SourceRange(start, location)))
+  }
+
+  /// The source text from `start` to the current location.
+  func text(from start: SourceLocation) -> String {
+    String(decoding: bytes[start.offset..<location.offset], as: UTF8.self)
   }
 
   mutating func error(_ message: String, _ range: SourceRange, help: [String] = []) {
@@ -116,7 +125,7 @@ public struct Lexer {
     let start = location
     let startIndex = index
     while let c = peek(), c.isIdentifierPart { bump() }
-    let text = String(chars[startIndex..<index])
+    let text = text(from: start)
     add(Token.Kind.keywords[text] ?? .name(text), from: startIndex, start)
   }
 
@@ -124,12 +133,7 @@ public struct Lexer {
     let start = location
     let startIndex = index
     let c = chars[index]
-    let single: [Character: Token.Kind] = [
-      "(": .leftParen, ")": .rightParen, "[": .leftBracket, "]": .rightBracket, "{": .leftBrace,
-      "}": .rightBrace, ",": .comma, ":": .colon, ";": .semicolon, "=": .equal, "+": .plus,
-      "-": .minus, "*": .star, "/": .slash,
-    ]
-    if let kind = single[c] {
+    if let kind = Lexer.single(c) {
       bump()
       add(kind, from: startIndex, start)
     } else if c == "|" && peek(1) == ">" {
@@ -163,6 +167,26 @@ public struct Lexer {
         run.allSatisfy(\.isPrintable) ? "'\(String(run))'" : run.map(\.codePoints).joined(separator: " ")
       invalid(
         run.count == 1 ? "unexpected character \(shown)" : "unexpected characters \(shown)", from: startIndex, start)
+    }
+  }
+
+  static func single(_ c: Character) -> Token.Kind? {
+    switch c {
+    case "(": return .leftParen
+    case ")": return .rightParen
+    case "[": return .leftBracket
+    case "]": return .rightBracket
+    case "{": return .leftBrace
+    case "}": return .rightBrace
+    case ",": return .comma
+    case ":": return .colon
+    case ";": return .semicolon
+    case "=": return .equal
+    case "+": return .plus
+    case "-": return .minus
+    case "*": return .star
+    case "/": return .slash
+    default: return nil
     }
   }
 

@@ -71,6 +71,14 @@ extension Parser {
   mutating func cellMarker() throws -> Statement {
     guard case .cellMarker(let title) = current.kind else { throw errorAtCurrent("expected a cell marker '# %%'") }
     let token = advance()
+    // `--cell TITLE` must name one cell: a second cell with the same title is an error.
+    if !title.isEmpty, let first = cells.first(where: { $0.title == title }), let firstRange = first.markerRange {
+      diagnostics.append(
+        Diagnostic(
+          .error, "a cell titled \"\(title)\" already exists at line \(firstRange.start.line)", file: file, range: token.range,
+          help: ["give each cell its own title, so `nxp run --cell` can name it"],
+          notes: [note("the first cell titled \"\(title)\" is here", at: firstRange)]))
+    }
     cells.append(Cell(index: cells.count, title: title, markerRange: token.range))
     return Statement(.cellMarker(title: title), range: token.range, cell: cells.count - 1)
   }

@@ -56,6 +56,10 @@ public struct Parser {
   /// the input; threads on Linux have 8 MiB.
   static let maxNesting = 48
   static let maxHeight = 128
+  /// How many terms the left spine of a tree (`a + b + ...`, `x |> f |> ...`) may have. Walks
+  /// follow a chain in a loop, but releasing a tree still recurses along it (about 100 bytes of
+  /// stack a term), so the bound keeps that near 1 MiB.
+  static let maxChain = 10_000
 
   // MARK: - State
 
@@ -231,7 +235,20 @@ public struct Parser {
     if expr.height > Parser.maxHeight {
       throw errorAtCurrent("expression is too deeply nested", help: ["split it into several bindings"])
     }
+    if expr.spine > Parser.maxChain {
+      throw errorAtCurrent(
+        "this chain has more than \(Parser.maxChain) terms", help: ["split it into several bindings of fewer terms each"])
+    }
     return expr
+  }
+
+  /// Fails when a chain grows past `maxChain` terms.
+  @inline(never)
+  mutating func checkChain(_ terms: Int) throws {
+    if terms > Parser.maxChain {
+      throw errorAtCurrent(
+        "this chain has more than \(Parser.maxChain) terms", help: ["split it into several bindings of fewer terms each"])
+    }
   }
 
   /// Counts one level of recursion, failing past the limit.

@@ -77,14 +77,41 @@ enum PrettyPrinter {
     case .unary(let op, let operand):
       // `-(-x)` rather than `--x`, which reads like a typo.
       return op.rawValue + wrap(operand, atLeast: .postfix)
-    case .binary(let op, let lhs, let rhs):
-      let l = level(e)
-      return wrap(lhs, atLeast: l) + " \(op.rawValue) " + wrap(rhs, atLeast: Level(rawValue: l.rawValue + 1)!)
+    case .binary, .pipe: return chainText(e)
     case .call(let call): return text(call)
-    case .pipe(let input, let call): return wrap(input, atLeast: .pipe) + " |> " + text(call)
     case .member(let base, let name): return wrap(base, atLeast: .postfix) + "." + name.name
     case .index(let base, let index): return wrap(base, atLeast: .postfix) + "[" + text(index) + "]"
     }
+  }
+
+  /// A chain (`a + b - c`, `x |> f |> g`) printed in one pass along its left spine: linear in
+  /// its length, with no recursion per term.
+  static func chainText(_ e: Expr) -> String {
+    let (start, links) = e.chain
+    var out = ""
+    var current = level(start)
+    for (i, (link, _)) in links.enumerated() {
+      let l: Level
+      switch link {
+      case .binary(let op, _): l = op == .add || op == .subtract ? .additive : .multiplicative
+      case .pipe: l = .pipe
+      }
+      if i == 0 {
+        out = current < l ? "(\(text(start)))" : text(start)
+      } else if current < l {
+        out = "(" + out + ")"
+      }
+      switch link {
+      case .binary(let op, let rhs):
+        out += " \(op.rawValue) "
+        out += wrap(rhs, atLeast: Level(rawValue: l.rawValue + 1)!)
+      case .pipe(let call):
+        out += " |> "
+        out += text(call)
+      }
+      current = l
+    }
+    return out
   }
 
   static func text(_ call: Call) -> String {

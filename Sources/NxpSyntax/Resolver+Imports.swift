@@ -48,6 +48,9 @@ struct ImportCollector {
       let imported: SourceFile
       do {
         imported = try ImportCollector.read(target)
+      } catch let located as Diagnostic {
+        diagnostics.append(located)
+        continue
       } catch {
         diagnostics.append(.error("cannot import \"\(path)\": \(error)", at: pathRange, in: script.file))
         continue
@@ -101,9 +104,6 @@ struct ImportCollector {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw UserError("cannot read '\(path)'")
     }
-    guard let text = String(data: data, encoding: .utf8) else {
-      throw UserError("'\(path)' is not UTF-8 text")
-    }
-    return SourceFile(path: path, text: text)
+    return try SourceFile.decode(data, path: path)
   }
 }

@@ -39,9 +39,10 @@ public struct Resolver: Sendable {
       file = try ImportCollector.read(path)
     } catch {
       let empty = SourceFile(path: path, text: "")
+      let diagnostic = (error as? Diagnostic) ?? Diagnostic(.error, "cannot read script: \(error)")
       return Program(
         script: Script(file: empty, statements: [], cells: [Cell(index: 0, title: nil, markerRange: nil)]),
-        imports: [], definitions: [], effects: [], diagnostics: [Diagnostic(.error, "cannot read script: \(error)")])
+        imports: [], definitions: [], effects: [], diagnostics: [diagnostic])
     }
     return resolve(Parser.parse(file))
   }
@@ -257,7 +258,15 @@ struct ResolveState {
     switch e.kind {
     case .int, .float, .string, .bool, .none, .neuron:
       return nil
-    case .list, .record, .range, .unary, .binary:
+    case .binary:
+      // Along the chain in a loop: `1 + 2 + ... ` may have thousands of terms.
+      let (start, links) = e.chain
+      if let found = nonConstant(start) { return found }
+      for (link, _) in links {
+        if case .binary(_, let rhs) = link, let found = nonConstant(rhs) { return found }
+      }
+      return nil
+    case .list, .record, .range, .unary:
       for child in e.kind.children {
         if let found = nonConstant(child) { return found }
       }

@@ -14,8 +14,10 @@ final class Repl: ReplConsole {
     state = ReplSession(session: session, console: self, width: Terminal.width)
   }
 
-  /// Entries and directives that failed (a piped session's exit status says whether any did).
-  var failures: Int { state.failures }
+  /// Whether an entry or directive had errors, and whether a run failed (for the exit status
+  /// when input is piped).
+  var hadErrors: Bool { state.failures > 0 }
+  var hadRuntimeFailure: Bool { state.runtimeFailures > 0 }
 
   func load(path: String) -> Bool { state.load(path: path) }
 

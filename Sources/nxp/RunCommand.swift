@@ -26,10 +26,10 @@ struct RunCommand: ParsableCommand {
     let style = RenderStyle(colors: Terminal.colors(disabled: script.noColor), maxRows: 20, width: Terminal.width)
     let session = Session(
       cacheRoot: cache.root, overrides: try script.overrides(), style: style,
-      settings: RunSettings.from(environment: ProcessInfo.processInfo.environment), reporter: TerminalReporter(progress: Terminal.stderrIsTTY))
+      settings: RunSettings.from(environment: ProcessInfo.processInfo.environment), reporter: TerminalReporter(progress: Terminal.showsProgress))
     defer { session.close() }
     guard FileManager.default.fileExists(atPath: file) else {
-      Terminal.printError("error: no such script '\(file)'\n")
+      Terminal.printError("error: no such script '\(TerminalText.visible(file))'\n")
       throw ExitCode(ExitStatus.usage)
     }
     let program = session.load(path: file)
@@ -44,7 +44,7 @@ struct RunCommand: ParsableCommand {
         var message = "error: \(file) has no cell titled \"\(cell)\""
         if let s = NameSuggester.suggest(cell, from: titles) { message += "; did you mean \"\(s)\"?" }
         message += titles.isEmpty ? " (it has no titled cells)" : " (cells: \(titles.map { "\"\($0)\"" }.joined(separator: ", ")))"
-        Terminal.printError(message + "\n")
+        Terminal.printError(TerminalText.visible(message) + "\n")
         throw ExitCode(ExitStatus.usage)
       }
       cellIndex = c.index
@@ -86,7 +86,7 @@ struct PlanCommand: ParsableCommand {
   func run() throws {
     let session = Session(cacheRoot: cache.root, overrides: try script.overrides())
     guard FileManager.default.fileExists(atPath: file) else {
-      Terminal.printError("error: no such script '\(file)'\n")
+      Terminal.printError("error: no such script '\(TerminalText.visible(file))'\n")
       throw ExitCode(ExitStatus.usage)
     }
     let program = session.load(path: file)

@@ -11,10 +11,18 @@ enum Terminal {
   static var stdoutIsTTY: Bool { isatty(STDOUT_FILENO) == 1 }
   static var stderrIsTTY: Bool { isatty(STDERR_FILENO) == 1 }
 
-  /// Colours on a terminal unless NO_COLOR is set (https://no-color.org) or --no-color given.
+  /// Colours on a terminal unless NO_COLOR is set (https://no-color.org), TERM is dumb, or
+  /// --no-color given.
   static func colors(disabled: Bool) -> Bool {
-    !disabled && stdoutIsTTY && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+    !disabled && stdoutIsTTY && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty && !isDumb
   }
+
+  /// TERM=dumb (Emacs shells, some CI logs): no escape sequence at all, so no colours and no
+  /// redrawn progress bar.
+  static var isDumb: Bool { ProcessInfo.processInfo.environment["TERM"] == "dumb" }
+
+  /// A progress bar redraws a line of stderr: only on a terminal that understands escapes.
+  static var showsProgress: Bool { stderrIsTTY && !isDumb }
 
   static var width: Int {
     var w = winsize()
@@ -32,7 +40,7 @@ enum Terminal {
 
   /// Diagnostics on stderr, coloured when stderr is a terminal.
   static func report(_ diagnostics: [Diagnostic]) {
-    let colors = stderrIsTTY && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+    let colors = stderrIsTTY && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty && !isDumb
     printError(DiagnosticRenderer(colors: colors).render(diagnostics))
   }
 }

@@ -10,8 +10,9 @@ final class TerminalReporter: Reporter, @unchecked Sendable {
     progressSink = progress ? TerminalProgressBar() : nil
   }
 
-  func warning(_ message: String) { Terminal.printError("warning: \(message)\n") }
-  func note(_ message: String) { Terminal.printError("\(message)\n") }
+  // Messages quote file names and data: control characters are shown, never sent raw.
+  func warning(_ message: String) { Terminal.printError("warning: \(TerminalText.visible(message))\n") }
+  func note(_ message: String) { Terminal.printError("\(TerminalText.visible(message))\n") }
 }
 
 /// A one-line bar on stderr, redrawn at most ten times a second:

@@ -41,9 +41,9 @@ import Testing
     case (.unknownTensorType, .unsupportedTensorType("output.weight", 99)): return true
     case (.notBlockMultiple, .badTensorShape("output.weight", "row length 33 is not a multiple of the Q8_0 block size 32")): return true
     case (.tensorOffsetMisaligned, .badTensorOffset("output.weight", "data offset 36 is not aligned to 32")): return true
-    case (.tensorDataPastEnd, .badTensorOffset("output.weight", let d)): return d.hasPrefix("data at offset 1048576 with 34 bytes runs past the end")
+    case (.tensorDataPastEnd, .badTensorOffset("output.weight", let d)): return d.contains("(data section offset 1048576 + section start")
     case (.overlappingTensors, .badTensorOffset("output.weight", let d)): return d.contains("overlaps tensor 'token_embd.weight'")
-    case (.truncatedData, .badTensorOffset("output.weight", let d)): return d.hasPrefix("data at offset 32 with 34 bytes runs past the end")
+    case (.truncatedData, .badTensorOffset("output.weight", let d)): return d.contains("(data section offset 32 + section start")
     default: return false
     }
   }
@@ -62,6 +62,24 @@ import Testing
     } catch let e as FormatError {
       #expect(Self.matches(fault, e), "\(fault): got \(e)")
       if let name = fault.culprit { #expect(e.description.contains("'\(name)'"), "\(e)") }
+    }
+  }
+
+  /// A file one byte short: the message's end offset and file size count from the same origin,
+  /// so the end is exactly one past the size.
+  @Test func oneByteShortQuotesOffsetsFromTheStartOfTheFile() throws {
+    let valid = GGUFFault.valid()
+    let full = try GGUFFile(file: MappedFile(copying: valid))
+    let last = try #require(full.tensors.max { $0.fileOffset + $0.byteCount < $1.fileOffset + $1.byteCount })
+    #expect(last.fileOffset + last.byteCount == valid.count)
+    do {
+      _ = try GGUFFile(file: MappedFile(copying: valid.prefix(valid.count - 1)))
+      Issue.record("a truncated file opened")
+    } catch let e as FormatError {
+      let d = "\(e)"
+      #expect(d.contains("from file offset \(last.fileOffset) to \(valid.count)"), "\(d)")
+      #expect(d.contains("past the end of the file at \(valid.count - 1) bytes"), "\(d)")
+      #expect(d.contains("section start \(full.dataOffset)"), "\(d)")
     }
   }
 

@@ -57,7 +57,7 @@ public struct GraphBuilder {
       case .param:
         state.lowerParam(def)
       case .binding:
-        if let v = state.lower(def.value) {
+        if let v = state.lower(def.value), !state.rejectSinkBinding(v, def) {
           if case .node(let n) = v, n.bindingName == nil { n.bindingName = def.name }
           state.bindings[def.name] = v
         }
@@ -89,12 +89,19 @@ public struct GraphBuilder {
     if diagnostics.contains(where: { $0.severity == .error }) { return (nil, diagnostics) }
     let graph = Graph(program: program, params: state.params, bindings: state.bindings, order: order, effects: effects)
 
-    // Keys, in dependency order; a missing file surfaces here, at its call.
+    // Keys, in dependency order; a missing file surfaces here, at its call, once: the calls that
+    // use a node whose key failed are skipped rather than reporting the same file again.
+    var failed = Set<ObjectIdentifier>()
     for node in graph.nodes {
+      if node.inputs.contains(where: { failed.contains(ObjectIdentifier($0.1)) }) {
+        failed.insert(ObjectIdentifier(node))
+        continue
+      }
       let plan = PlanContext(environment: environment, baseDirectory: node.site.file.map(baseDirectory) ?? environment.workingDirectory)
       do {
         try KeyBuilder(plan: plan, hashFile: hashFile).assignKey(node)
       } catch {
+        failed.insert(ObjectIdentifier(node))
         diagnostics.append(Diagnostic(.error, "\(error)", file: node.site.file, range: node.site.range))
       }
     }
@@ -125,15 +132,23 @@ struct LoweringState {
   }
 
   mutating func lowerParam(_ def: Definition) {
-    guard case .constant(let declared)? = lower(def.value) else {
-      error("param `\(def.name)` must be a constant", def.value.range)
+    let lowered = lower(def.value)
+    guard case .constant(let declared)? = lowered else {
+      // nil: the expression's own error is already reported.
+      if lowered != nil { error("param `\(def.name)` must be a constant", def.value.range) }
       return
     }
     if let given = builder.overrides[def.name] {
       guard given.type.conforms(to: declared.type) || declared.isNone else {
+        // Params that depend on this one go on with the declared value, so one bad value is one error.
+        params[def.name] = declared
+        let declaredType = LoweringState.withArticle(declared.type.description)
+        var message = "the value given for param `\(def.name)` is \(LoweringState.withArticle(given.type.description)), but `\(def.name)` is \(declaredType)"
+        if case .string(let text) = given, let problem = ParamOverride.problem(text) {
+          message = "the value given for param `\(def.name)` (\(declaredType)) is not usable: \(problem)"
+        }
         diagnostics.append(Diagnostic(
-          .error, "`--set \(def.name)=\(given)` gives a \(given.type); param `\(def.name)` is a \(declared.type)",
-          file: def.file, range: def.nameRange))
+          .error, message, file: def.file, range: def.nameRange, help: ["give it as \(def.name)=\(declared) or another \(declared.type)"]))
         return
       }
       // An Int given for a Float param stays a Float, so the key does not depend on how it was typed.
@@ -141,6 +156,29 @@ struct LoweringState {
     } else {
       params[def.name] = declared
     }
+  }
+
+  /// How the input of a pipe reads in a call's text: the node's own text when the input made a
+  /// node (shortened, so a chain of thousands of pipes stays linear), else the source.
+  static func siteText(_ e: Expr, _ v: Lowered) -> String {
+    if case .name = e.kind { return e.description }
+    if case .node(let n) = v { return TerminalText.abbreviated(n.site.text, limit: 400) }
+    return e.description
+  }
+
+  /// "an Int", "a Float".
+  static func withArticle(_ noun: String) -> String {
+    (noun.first.map { "AEIOU".contains($0) } ?? false ? "an " : "a ") + noun
+  }
+
+  /// `x = save(...)` would bind nothing and run nothing: an error that says to write the call
+  /// as a statement. True when it reported that.
+  mutating func rejectSinkBinding(_ v: Lowered, _ def: Definition) -> Bool {
+    guard case .node(let n) = v, n.primitive.isSink else { return false }
+    error(
+      "`\(def.name) = \(n.primitive.name)(...)` binds nothing: \(n.primitive.name) returns no value", def.value.range,
+      help: ["write `\(n.primitive.name)(...)` as a statement on its own line, without `\(def.name) =`, to run it"])
+    return true
   }
 
   /// Lowers an expression; nil after reporting an error.
@@ -181,6 +219,10 @@ struct LoweringState {
       return .constant(.record(values))
     case .range(let lo, let hi, let closed):
       guard let l = constantInt(lo, "a range bound"), let h = constantInt(hi, "a range bound") else { return nil }
+      guard !closed || h < Int.max else {
+        error("range upper bound \(h) is too large: \(l)...\(h) would hold more than \(Int.max) numbers", hi.range, help: ["integers are 64-bit"])
+        return nil
+      }
       let upper = closed ? h + 1 : h
       guard l <= upper else {
         error("empty range: \(l) is past \(closed ? h : h - 1)", e.range)
@@ -190,17 +232,19 @@ struct LoweringState {
     case .unary(.negate, let operand):
       guard let v = constantNumber(operand) else { return nil }
       switch v {
-      case .int(let i): return .constant(.int(-i))
+      case .int(let i):
+        guard i != Int.min else {
+          error("-(\(i)) overflows: integers are 64-bit, from \(Int.min) to \(Int.max)", e.range)
+          return nil
+        }
+        return .constant(.int(-i))
       case .float(let f): return .constant(.float(-f))
       default: return nil
       }
-    case .binary(let op, let a, let b):
-      guard let x = constantNumber(a), let y = constantNumber(b) else { return nil }
-      return arithmetic(op, x, y, e.range).map { .constant($0) }
+    case .binary, .pipe:
+      return lowerChain(e)
     case .call(let call):
       return lowerCall(call, piped: nil, range: e.range)
-    case .pipe(let input, let call):
-      return lowerCall(call, piped: input, range: e.range)
     case .member(let base, let name):
       guard let b = lower(base) else { return nil }
       if case .constant(.record(let fields)) = b {
@@ -223,8 +267,32 @@ struct LoweringState {
 
   var registry: PrimitiveRegistry { builder.registry }
 
+  /// `a + b - c`, `x |> f |> g`: lowered along the left spine in a loop, so a chain of any length
+  /// needs no deeper recursion than one of its terms.
+  mutating func lowerChain(_ e: Expr) -> Lowered? {
+    let (start, links) = e.chain
+    guard var value = lower(start) else { return nil }
+    var lhs = start
+    for (link, expr) in links {
+      switch link {
+      case .binary(let op, let rhs):
+        guard let x = constantNumber(value, lhs), let y = constantNumber(rhs), let r = arithmetic(op, x, y, expr.range) else { return nil }
+        value = .constant(r)
+      case .pipe(let call):
+        guard let v = lowerCall(call, piped: (lhs, value), range: expr.range) else { return nil }
+        value = v
+      }
+      lhs = expr
+    }
+    return value
+  }
+
   mutating func constantNumber(_ e: Expr) -> Value? {
     guard let v = lower(e) else { return nil }
+    return constantNumber(v, e)
+  }
+
+  mutating func constantNumber(_ v: Lowered, _ e: Expr) -> Value? {
     guard case .constant(let c) = v, c.double != nil else {
       error("arithmetic needs numbers known before running; \(e) is \(v.type)", e.range)
       return nil
@@ -241,28 +309,56 @@ struct LoweringState {
     return i
   }
 
+  /// Folds `x op y` with checked arithmetic: an Int result that does not fit in 64 bits, or a
+  /// Float result that overflows to infinity or underflows to zero, is an error at the expression.
   mutating func arithmetic(_ op: BinaryOperator, _ x: Value, _ y: Value, _ range: SourceRange) -> Value? {
     if case .int(let a) = x, case .int(let b) = y {
+      let result: (partialValue: Int, overflow: Bool)
       switch op {
-      case .add: return .int(a &+ b)
-      case .subtract: return .int(a &- b)
-      case .multiply: return .int(a &* b)
+      case .add: result = a.addingReportingOverflow(b)
+      case .subtract: result = a.subtractingReportingOverflow(b)
+      case .multiply: result = a.multipliedReportingOverflow(by: b)
       case .divide:
         guard b != 0 else {
           error("division by zero", range)
           return nil
         }
         // Int / Int stays an Int only when exact, so `n / 2` never silently truncates.
-        return a % b == 0 ? .int(a / b) : .float(Double(a) / Double(b))
+        let q = a.dividedReportingOverflow(by: b)
+        if !q.overflow && a % b == 0 { return .int(q.partialValue) }
+        if !q.overflow { return .float(Double(a) / Double(b)) }
+        result = q
       }
+      guard !result.overflow else {
+        error(
+          "\(a) \(op.rawValue) \(b) overflows: integers are 64-bit, from \(Int.min) to \(Int.max)", range,
+          help: ["write one of the numbers as a Float (e.g. \(a).0) to compute in floating point"])
+        return nil
+      }
+      return .int(result.partialValue)
     }
     let a = x.double!, b = y.double!
+    let r: Double
     switch op {
-    case .add: return .float(a + b)
-    case .subtract: return .float(a - b)
-    case .multiply: return .float(a * b)
-    case .divide: return .float(a / b)
+    case .add: r = a + b
+    case .subtract: r = a - b
+    case .multiply: r = a * b
+    case .divide:
+      guard b != 0 else {
+        error("division by zero", range)
+        return nil
+      }
+      r = a / b
     }
+    if !r.isFinite {
+      error("\(x) \(op.rawValue) \(y) overflows: the result is beyond \(Double.greatestFiniteMagnitude)", range)
+      return nil
+    }
+    if r == 0 && a != 0 && (op == .multiply || op == .divide) {
+      error("\(x) \(op.rawValue) \(y) underflows: the result is too small to represent and would be 0", range)
+      return nil
+    }
+    return .float(r)
   }
 
   mutating func constantIndex(_ base: Value, _ index: Value, _ range: SourceRange) -> Value? {
@@ -285,15 +381,14 @@ struct LoweringState {
 
   // MARK: - Calls
 
-  mutating func lowerCall(_ call: Call, piped: Expr?, range: SourceRange) -> Lowered? {
+  mutating func lowerCall(_ call: Call, piped: (expr: Expr, value: Lowered)?, range: SourceRange) -> Lowered? {
     guard let primitive = registry.primitive(call.callee.name) else { return nil }  // reported by the resolver
     let params = primitive.params
     var matched: [String: (Lowered, SourceRange)] = [:]
     var failed = false
     // A piped value fills the first positional parameter its type fits, so both
     // `corpus |> excerpts(model)` and `excerpts(model, corpus)` read naturally.
-    if let piped {
-      guard let v = lower(piped) else { return nil }
+    if let (piped, v) = piped {
       let positionals = params.filter(\.positional)
       guard let p = positionals.first(where: { v.type.conforms(to: $0.type) }) ?? positionals.first else {
         error("\(primitive.name) takes no positional argument to pipe into", piped.range, help: ["signature: \(primitive.signature)"])
@@ -351,7 +446,7 @@ struct LoweringState {
       failed = true
     }
     if failed { return nil }
-    let text = piped.map { "\($0) |> \(call)" } ?? call.description
+    let text = piped.map { "\(LoweringState.siteText($0.expr, $0.value)) |> \(call)" } ?? call.description
     return makeNode(primitive, arguments: matched, site: CallSite(file: file, range: range, text: text))
   }
 

@@ -20,10 +20,27 @@ public enum ParamOverride {
 
   /// The constant `text` denotes, or the text itself as a string.
   public static func value(_ text: String) -> Value {
-    let (parsed, diagnostics) = Parser.parseExpression(text, path: "<set>")
-    guard let expr = parsed, diagnostics.isEmpty else { return .string(text) }
-    var state = LoweringState(builder: GraphBuilder(registry: PrimitiveRegistry([], types: []), environment: Environment(), overrides: [:], hashFile: { _ in "" }))
-    if case .constant(let v)? = state.lower(expr), state.diagnostics.isEmpty { return v }
+    if case .success(let v) = constant(text) { return v }
     return .string(text)
+  }
+
+  /// Why `text` is not an nxp constant (`integer '99999999999999999999' is too large`,
+  /// `division by zero`, `abc is not a constant`), or nil when it is one. A param that is not a
+  /// String says this rather than that the value "gives a String".
+  public static func problem(_ text: String) -> String? {
+    if case .failure(let message) = constant(text) { return message.message }
+    return nil
+  }
+
+  static func constant(_ text: String) -> Result<Value, UserError> {
+    let (parsed, diagnostics) = Parser.parseExpression(text, path: "<set>")
+    if let d = diagnostics.first(where: { $0.severity == .error }) { return .failure(UserError(d.message)) }
+    guard let expr = parsed else { return .failure(UserError("`\(text)` is not a constant")) }
+    var state = LoweringState(builder: GraphBuilder(registry: PrimitiveRegistry([], types: []), environment: Environment(), overrides: [:], hashFile: { _ in "" }))
+    let lowered = state.lower(expr)
+    if let d = state.diagnostics.first { return .failure(UserError(d.message)) }
+    if case .constant(let v)? = lowered { return .success(v) }
+    if case .name(let n) = expr.kind { return .failure(UserError("`\(n)` is not a number or a constant")) }
+    return .failure(UserError("`\(text)` is not a constant: a value must be written as a number, string, list, range or record"))
   }
 }

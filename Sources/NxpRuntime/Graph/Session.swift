@@ -72,11 +72,14 @@ public final class Session {
   public func render(_ v: Value) -> String {
     switch v {
     case .object(let o): return o.render(evaluator.style)
-    case .string(let s): return s.hasSuffix("\n") ? s : s + "\n"
+    // Strings come from data: their control characters are shown, never sent to the terminal raw.
+    case .string(let raw):
+      let s = TerminalText.visible(raw, keepingLines: true)
+      return s.hasSuffix("\n") ? s : s + "\n"
     case .record(let fields) where !fields.isEmpty:
       let width = fields.map(\.0.count).max() ?? 0
       return fields.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + Table.format($0.1) }.joined(separator: "\n") + "\n"
-    default: return v.description + "\n"
+    default: return TerminalText.visible(v.description) + "\n"
     }
   }
 

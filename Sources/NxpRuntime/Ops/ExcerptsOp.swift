@@ -39,7 +39,11 @@ final class ExcerptsOp: Primitive {
 
     var order = Array(corpus.documents.indices)
     ExcerptsOp.shuffle(&order, seed: UInt64(bitPattern: Int64(seed)))
-    let wanted = limit.map { $0 * t }
+    // A limit past what any corpus could give (`limit * t` overflows) means all of it.
+    let wanted = limit.flatMap { l -> Int? in
+      let w = l.multipliedReportingOverflow(by: t)
+      return w.overflow ? nil : w.partialValue
+    }
     var stream: [Int32] = []
     for (n, d) in order.enumerated() {
       if n % 256 == 0 { try Cancellation.check() }

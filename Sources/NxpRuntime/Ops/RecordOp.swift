@@ -30,6 +30,10 @@ final class RecordOp: Primitive {
     let model = try args.object("model", ModelValue.self)
     let excerpts = try args.object("excerpts", Excerpts.self)
     let c = model.configuration
+    // A range is checked before it becomes a list: `0..<9223372036854775807` must not be materialized.
+    if case .range(let r) = args["layers"], r.lowerBound < 0 || r.upperBound > c.layerCount {
+      throw UserError("record: layers \(r.lowerBound)..<\(r.upperBound) are outside 0..<\(c.layerCount) of \(model.name)")
+    }
     let layers = args["layers"].isNone ? Array(0..<c.layerCount) : Array(Set(try args.ints("layers"))).sorted()
     guard !layers.isEmpty else { throw UserError("record: `layers:` is empty") }
     for l in layers where l < 0 || l >= c.layerCount {
@@ -42,7 +46,9 @@ final class RecordOp: Primitive {
       excerptCount: excerpts.count, top: try args.positiveInt("top"), random: try args.nonNegativeInt("random"),
       perQuantile: try args.nonNegativeInt("perQuantile"), seed: UInt64(seed))
     try configuration.validate()
-    let batch = try args.positiveInt("batch")
+    try configuration.checkMemory()
+    // More than every excerpt in one batch changes nothing (and `done + batch` must not overflow).
+    let batch = min(try args.positiveInt("batch"), excerpts.count)
     for id in excerpts.ids where id < 0 || Int(id) >= c.vocabularySize {
       throw UserError("record: the excerpts hold token \(id), outside \(model.name)'s vocabulary of \(c.vocabularySize); were they cut with another model?")
     }

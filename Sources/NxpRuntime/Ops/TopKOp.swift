@@ -22,8 +22,9 @@ final class TopKOp: Primitive {
   func run(_ args: Arguments, _ ctx: RunContext) throws -> Value {
     let records = try args.object("records", Records.self)
     let c = records.records.configuration
-    let options = try SplitOptions(
-      k: try args.int("k"), random: try args.int("random"), perSplit: try args.optionalInt("perSplit"), keptTop: c.top, keptRandom: c.random)
+    let k = try args.int("k"), random = try args.int("random"), perSplit = try args.optionalInt("perSplit")
+    try TopKOp.checkAgainstKept(k: k, random: random, perSplit: perSplit, c)
+    let options = try SplitOptions(k: k, random: random, perSplit: perSplit, keptTop: c.top, keptRandom: c.random)
     var ids = records.records.neuronIDs
     if let layer = try args.optionalInt("layer") {
       guard c.layers.contains(layer) else {
@@ -32,6 +33,32 @@ final class TopKOp: Primitive {
       ids = ids.filter { $0.layer == layer }
     }
     return .object(NeuronSet(records: records, options: options, neurons: ids))
+  }
+}
+
+extension TopKOp {
+  /// Asking for more than the records keep is answered with what is possible now (a smaller `k:`
+  /// or `random:`) and what recording more would cost, never with an impossible suggestion.
+  static func checkAgainstKept(k: Int, random: Int, perSplit: Int?, _ c: RecordConfiguration) throws {
+    func cost(_ what: String, _ kept: Int, _ wanted: Int) -> String {
+      var more = c
+      if what == "top" { more.top = wanted } else { more.random = wanted }
+      guard wanted > kept, let bytes = more.checkedStateBytes, let have = c.checkedStateBytes else {
+        return "recording \(what): \(wanted) would not fit in any machine's memory"
+      }
+      let physical = ProcessInfo.processInfo.physicalMemory
+      let fits = UInt64(bytes) <= physical ? "" : ", more than this machine's \(RecordConfiguration.byteSize(Double(physical)))"
+      return "recording \(what): \(wanted) would need \(RecordConfiguration.byteSize(Double(bytes))) of state instead of \(RecordConfiguration.byteSize(Double(have)))\(fits)"
+    }
+    if k > c.top {
+      throw UserError("topk: k is \(k) but the records keep only \(c.top) top excerpts per neuron; use k: \(c.top) or less (\(cost("top", c.top, k)))")
+    }
+    if random > c.random {
+      throw UserError("topk: random is \(random) but the records keep only \(c.random) random excerpts per neuron; use random: \(c.random) or less (\(cost("random", c.random, random)))")
+    }
+    if let perSplit, k >= 4, perSplit > k / 4 {
+      throw UserError("topk: perSplit \(perSplit) needs more top records than k: \(k) gives 4 splits; use perSplit: \(max(1, k / 4)) or less")
+    }
   }
 }
 

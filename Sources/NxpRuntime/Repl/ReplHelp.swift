@@ -30,7 +30,7 @@ extension ReplSession {
       if ReplSession.directives.contains(name) {
         return help("").split(separator: "\n").filter { $0.contains(":\(name)") }.joined(separator: "\n") + "\n"
       }
-      var message = "no primitive or directive named `\(Table.visible(name))`"
+      var message = "no primitive or directive named `\(TerminalText.visible(name))`"
       if let s = NameSuggester.suggest(name, from: registry.names.union(ReplSession.directives)) { message += "; did you mean `\(s)`?" }
       return message + "\n"
     }

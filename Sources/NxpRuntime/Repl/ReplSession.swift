@@ -28,6 +28,8 @@ public final class ReplSession {
   public private(set) var graph: Graph?
   /// Entries and directives that failed so far (a piped session exits non-zero if any did).
   public private(set) var failures = 0
+  /// Of those, entries whose run failed (a primitive's error rather than one in the source).
+  public private(set) var runtimeFailures = 0
   /// Each binding's key before its latest change, for `:why`.
   var previousKeys: [String: String] = [:]
   /// The script loaded with `nxp repl FILE`, whose last run's keys `:why` can compare with.
@@ -132,11 +134,13 @@ public final class ReplSession {
       try session.run(graph) { console.write($0) }
       return true
     } catch let failure as RuntimeFailure {
+      runtimeFailures += 1
       console.report([failure.diagnostic])
     } catch is Interrupted {
       console.error("\ninterrupted (finished values are kept)\n")
     } catch {
-      console.error("error: \(error)\n")
+      runtimeFailures += 1
+      console.error("error: \(TerminalText.visible("\(error)"))\n")
     }
     return false
   }
@@ -224,7 +228,7 @@ public final class ReplSession {
       let store = session.cache
       console.write("cache \(store.root): \(store.ls().count) entries, \(formatBytes(Int(store.totalSize)))\n")
     default:
-      var message = "unknown command :\(Table.visible(name)); try :help"
+      var message = "unknown command :\(TerminalText.visible(name)); try :help"
       if let s = NameSuggester.suggest(name, from: ReplSession.directives) { message = "unknown command :\(name); did you mean :\(s)? (:help lists them)" }
       return usage(message + "\n")
     }
@@ -264,7 +268,7 @@ public final class ReplSession {
       graph = g
       console.write("\(name) = \(value)" + (stale.isEmpty ? "\n" : "; stale now: \(stale.joined(separator: ", "))\n"))
     } catch {
-      _ = usage("error: \(error)\n")
+      _ = usage("error: \(TerminalText.visible("\(error)"))\n")
     }
   }
 
