@@ -66,7 +66,7 @@ public final class Evaluator {
 
   public func value(_ node: Node) throws -> Value {
     if let v = memory[node.key] { return v }
-    if node.primitive.persists, let entry = try? cache.get(node.key) {
+    if node.primitive.persists, let entry = try? cache.read(node.key, reporter: reporter) {
       if let tag = entry.manifest.info["type"], case .string(let t) = tag {
         do {
           let v = try ValueCodec.decode(tag: t, files: entry.files)
@@ -203,7 +203,7 @@ final class LazyCheckpoint: CheckpointAccess {
   }
 
   func load() throws -> (step: Int, files: [String: Data])? {
-    guard let c = try open().load() else { return nil }
+    guard let c = try open().load(reporter: reporter) else { return nil }
     var files: [String: Data] = [:]
     for name in c.records.keys {
       guard let path = c.path(name), let data = FileManager.default.contents(atPath: path) else { return nil }
