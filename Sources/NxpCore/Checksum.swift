@@ -16,11 +16,11 @@ import Foundation
 /// Streaming: feed bytes with `update` in any pieces; `digest` gives the same result as hashing
 /// them at once, and matches the reference implementation (`xxhash.xxh64` in Python).
 public struct XXH64: Sendable {
-  static let p1: UInt64 = 0x9E37_79B1_85EB_CA87
-  static let p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
-  static let p3: UInt64 = 0x1656_67B1_9E37_79F9
-  static let p4: UInt64 = 0x85EB_CA77_C2B2_AE63
-  static let p5: UInt64 = 0x27D4_EB2F_1656_67C5
+  static var p1: UInt64 { 0x9E37_79B1_85EB_CA87 }
+  static var p2: UInt64 { 0xC2B2_AE3D_27D4_EB4F }
+  static var p3: UInt64 { 0x1656_67B1_9E37_79F9 }
+  static var p4: UInt64 { 0x85EB_CA77_C2B2_AE63 }
+  static var p5: UInt64 { 0x27D4_EB2F_1656_67C5 }
 
   private let seed: UInt64
   private var v1: UInt64, v2: UInt64, v3: UInt64, v4: UInt64
