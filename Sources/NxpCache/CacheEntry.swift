@@ -27,6 +27,7 @@ public enum EntryProblem: Equatable, Sendable, CustomStringConvertible {
   case missingFile(String)
   case sizeMismatch(file: String, expected: Int64, found: Int64)
   case hashMismatch(file: String)
+  case checksumMismatch(file: String)
 
   public var description: String {
     switch self {
@@ -38,6 +39,7 @@ public enum EntryProblem: Equatable, Sendable, CustomStringConvertible {
     case .sizeMismatch(let name, let expected, let found):
       return "value file \(name) has \(found) bytes, expected \(expected)"
     case .hashMismatch(let name): return "value file \(name) does not match its SHA-256"
+    case .checksumMismatch(let name): return "value file \(name) does not match its checksum (it changed on disk)"
     }
   }
 }
@@ -52,9 +54,23 @@ extension CacheEntry {
     case untrusted(EntryProblem)
   }
 
+  /// How much of an entry to examine.
+  enum Depth: Comparable {
+    /// Manifest, files present with their recorded sizes: for existence checks (`plan`).
+    case sizes
+    /// Also every file's XXH64 checksum: before a value is read.
+    case checksums
+    /// Also every file's SHA-256: `nxp cache verify`.
+    case full
+  }
+
   /// An entry is trusted when its manifest parses, has the current format version and key, and
-  /// every listed file exists with its recorded size; `rehash` also compares contents.
+  /// every listed file exists with its recorded size; deeper checks also compare contents.
   static func check(key: String, directory: String, rehash: Bool) -> Check {
+    check(key: key, directory: directory, depth: rehash ? .full : .sizes)
+  }
+
+  static func check(key: String, directory: String, depth: Depth) -> Check {
     guard FileStatus.of(directory)?.isDirectory == true else { return .absent }
     let manifestPath = directory + "/" + CacheStore.manifestName
     guard let data = FileManager.default.contents(atPath: manifestPath) else {
@@ -81,8 +97,14 @@ extension CacheEntry {
       guard status.size == record.size else {
         return .untrusted(.sizeMismatch(file: name, expected: record.size, found: status.size))
       }
-      if rehash, (try? ContentHash.hexOfFile(atPath: path)) != record.sha256 {
-        return .untrusted(.hashMismatch(file: name))
+      switch depth {
+      case .sizes: break
+      case .checksums:
+        guard (try? XXH64.hexOfFile(atPath: path)) == record.xxh64 else { return .untrusted(.checksumMismatch(file: name)) }
+      case .full:
+        let digests = try? ContentHash.hexAndChecksumOfFile(atPath: path)
+        guard digests?.sha256 == record.sha256 else { return .untrusted(.hashMismatch(file: name)) }
+        guard digests?.xxh64 == record.xxh64 else { return .untrusted(.checksumMismatch(file: name)) }
       }
     }
     return .trusted(CacheEntry(key: key, manifest: manifest, directory: directory))

@@ -22,6 +22,8 @@ public enum CacheError: Error, Equatable, Sendable, CustomStringConvertible, Loc
   case unexpectedStagedItem(path: String)
   /// A glob pattern matched no regular file.
   case noFilesMatch(pattern: String)
+  /// A folder given as a cache that nxp did not make (or made with another layout).
+  case notACache(root: String, reason: String)
 
   public var description: String {
     switch self {
@@ -47,6 +49,8 @@ public enum CacheError: Error, Equatable, Sendable, CustomStringConvertible, Loc
       return "staged value item '\(path)' is not a regular file"
     case .noFilesMatch(let pattern):
       return "no file matches '\(pattern)'"
+    case .notACache(let root, let reason):
+      return "'\(root)' is not an nxp cache: \(reason); check --cache or NXP_CACHE_DIR (nxp creates the marker when it first writes to a new or empty folder)"
     }
   }
 

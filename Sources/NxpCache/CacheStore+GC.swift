@@ -18,8 +18,11 @@ extension CacheStore {
   ///
   /// An entry stored by another process while this runs is removed too unless `keep` has it.
   /// `now` is the time temporary folders' age is measured against.
+  ///
+  /// Throws `CacheError.notACache` (deleting nothing) when the folder has no cache marker.
   @discardableResult
-  public func gc(keep: Set<String>, now: Date = Date()) -> GCReport {
+  public func gc(keep: Set<String>, now: Date = Date()) throws -> GCReport {
+    try checkMarker()
     var report = GCReport()
     for key in storedKeys() {
       let directory = entryDirectory(key)

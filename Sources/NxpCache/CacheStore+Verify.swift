@@ -30,8 +30,10 @@ extension CacheStore {
     }
   }
 
-  /// Re-hashes every entry, removing the corrupt ones.
-  public func verifyAll() -> VerifyReport {
+  /// Re-hashes every entry, removing the corrupt ones. Throws `CacheError.notACache` when the
+  /// folder has no cache marker.
+  public func verifyAll() throws -> VerifyReport {
+    try checkMarker()
     var report = VerifyReport()
     for key in storedKeys() {
       report.checked += 1

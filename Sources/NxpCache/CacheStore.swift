@@ -14,7 +14,8 @@ import NxpCore
 /// 2. `tmp/<purpose>-<pid>-<random>/` — writes in progress and entries being removed;
 /// 3. `partial/<key>/` — checkpoints of long computations (`CheckpointStore`);
 /// 4. `runs/<sha>.json` — the last key of each binding per script (`RunLog`);
-/// 5. `file-hashes.json` — remembered file hashes (`FileHasher`).
+/// 5. `file-hashes.json` — remembered file hashes (`FileHasher`);
+/// 6. `nxp-cache.json` — the marker that says this folder is an nxp cache (`CacheMarker`).
 ///
 /// An entry appears by renaming a complete, flushed folder into place, so a reader sees the whole
 /// entry or none of it, whatever happens to the writer. Any number of threads and processes may
@@ -93,6 +94,7 @@ public final class CacheStore: Sendable {
     _ key: String, manifest: Manifest, writing write: (StagingDirectory) throws -> Void
   ) throws -> CacheEntry {
     try CacheKey.validate(key)
+    prepareForWriting()
     let stagingPath = try Scratch.create(in: tmpPath, purpose: "put")
     var published = false
     defer { if !published { removeTree(stagingPath) } }
@@ -144,6 +146,32 @@ public final class CacheStore: Sendable {
     case .absent: return nil
     case .untrusted:
       discard(directory)
+      return nil
+    }
+  }
+
+  /// The trusted entry for `key` with every value file's checksum checked, for reading its value.
+  /// Besides what `get` refuses, a file whose contents changed since it was stored (same size,
+  /// other bytes) is a miss: the entry is removed and `reporter` warned, so the value is
+  /// recomputed rather than trusted.
+  public func read(_ key: String, reporter: Reporter) throws -> CacheEntry? {
+    try CacheKey.validate(key)
+    let directory = entryDirectory(key)
+    switch CacheEntry.check(key: key, directory: directory, depth: .checksums) {
+    case .trusted(let entry): return entry
+    case .absent: return nil
+    case .untrusted(let problem):
+      var what = "cache entry \(key.prefix(12))"
+      if let data = FileManager.default.contents(atPath: directory + "/" + CacheStore.manifestName),
+        let manifest = try? Manifest.decode(data), case .string(let call)? = manifest.info["call"]
+      {
+        what += " (\(call))"
+      }
+      discard(directory)
+      // Entries of another format are expected after an upgrade; anything else is damage.
+      if case .formatVersion = problem {} else {
+        reporter.warning("\(what) was damaged (\(problem)); removed it, recomputing")
+      }
       return nil
     }
   }

@@ -46,17 +46,28 @@ public final class CheckpointStore {
     self.store = store
     self.key = key
     self.directory = store.partialPath + "/" + key
+    store.prepareForWriting()
     self.lock = try ProcessLock.acquire(directory + "/lock", key: key, wait: wait)
   }
 
   // MARK: - Reading
 
-  /// The newest complete checkpoint, or nil when there is none; incomplete or damaged ones are
-  /// skipped.
-  public func load() throws -> Checkpoint? {
+  /// The newest sound checkpoint, or nil when there is none. A damaged one (a file missing, of
+  /// another size or whose contents changed since it was saved, per its checksum) is deleted,
+  /// with a warning to `reporter`, and the one before it is tried; one from another format of
+  /// nxp is deleted quietly.
+  public func load(reporter: Reporter? = nil) throws -> Checkpoint? {
     try ensureOpen()
     for (_, name) in checkpointFolders().reversed() {
-      if let checkpoint = Self.check(directory + "/" + name, key: key) { return checkpoint }
+      let folder = directory + "/" + name
+      switch Self.check(folder, key: key) {
+      case .success(let checkpoint): return checkpoint
+      case .failure(let problem):
+        if !problem.isOtherFormat {
+          reporter?.warning("discarded a damaged checkpoint of \(key.prefix(12)) (\(problem)); its work will be redone")
+        }
+        removeTree(folder)
+      }
     }
     return nil
   }
@@ -136,20 +147,41 @@ public final class CheckpointStore {
     }
   }
 
-  /// A checkpoint folder is complete when its manifest parses, names this key and the current
-  /// format, and every file has its recorded size.
-  private static func check(_ folder: String, key: String) -> Checkpoint? {
-    guard let data = FileManager.default.contents(atPath: folder + "/" + CacheStore.manifestName),
-      let record = try? Record.decode(data),
-      record.formatVersion == Record.currentFormatVersion, record.key == key
-    else { return nil }
-    for (name, file) in record.files {
-      guard (try? CacheKey.validateFileName(name)) != nil,
-        let status = FileStatus.of(folder + "/" + name), status.isRegularFile, status.size == file.size
-      else { return nil }
+  /// Why a checkpoint folder is not used.
+  struct Problem: Error, CustomStringConvertible {
+    var description: String
+    var isOtherFormat = false
+  }
+
+  /// A checkpoint folder is sound when its manifest parses, names this key and the current
+  /// format, and every file has its recorded size and checksum.
+  static func check(_ folder: String, key: String) -> Result<Checkpoint, Problem> {
+    guard let data = FileManager.default.contents(atPath: folder + "/" + CacheStore.manifestName) else {
+      return .failure(Problem(description: "no \(CacheStore.manifestName)"))
     }
-    return Checkpoint(
-      step: record.step, info: record.info, created: record.created, directory: folder, records: record.files)
+    if let probe = try? JSONDecoder().decode(Manifest.VersionProbe.self, from: data),
+      probe.formatVersion != Record.currentFormatVersion
+    {
+      return .failure(Problem(description: "format version \(probe.formatVersion)", isOtherFormat: true))
+    }
+    guard let record = try? Record.decode(data), record.formatVersion == Record.currentFormatVersion else {
+      return .failure(Problem(description: "its manifest cannot be read"))
+    }
+    guard record.key == key else { return .failure(Problem(description: "its manifest names key \(record.key)")) }
+    for (name, file) in record.files.sorted(by: { $0.key < $1.key }) {
+      let path = folder + "/" + name
+      guard (try? CacheKey.validateFileName(name)) != nil, let status = FileStatus.of(path), status.isRegularFile else {
+        return .failure(Problem(description: "part \(name) is missing"))
+      }
+      guard status.size == file.size else {
+        return .failure(Problem(description: "part \(name) has \(status.size) bytes, expected \(file.size)"))
+      }
+      guard (try? XXH64.hexOfFile(atPath: path)) == file.xxh64 else {
+        return .failure(Problem(description: "part \(name) does not match its checksum"))
+      }
+    }
+    return .success(
+      Checkpoint(step: record.step, info: record.info, created: record.created, directory: folder, records: record.files))
   }
 
   /// Removes the checkpoints of `key` unless a live process holds their lock; returns the bytes
@@ -168,7 +200,8 @@ public final class CheckpointStore {
 
   /// The `manifest.json` of a checkpoint folder.
   struct Record: Codable {
-    static let currentFormatVersion = 1
+    /// 2: file records carry XXH64 checksums.
+    static let currentFormatVersion = 2
     var formatVersion: Int
     var key: String
     var step: Int

@@ -5,8 +5,9 @@ import Foundation
 /// The caller describes the computation; `CacheStore.put` fills in `key`, `created` and `files`.
 /// Entries whose manifest has another `formatVersion` are misses, never trusted.
 public struct Manifest: Codable, Equatable, Sendable {
-  /// The layout version of manifests and entries this build reads and writes.
-  public static let currentFormatVersion = 1
+  /// The layout version of manifests and entries this build reads and writes (2: every file
+  /// record carries an XXH64 checksum, checked whenever the value is read).
+  public static let currentFormatVersion = 2
 
   public var formatVersion: Int
   /// The entry's key (64 hex characters).
@@ -26,18 +27,21 @@ public struct Manifest: Codable, Equatable, Sendable {
   public var wallTime: Double
   /// When the entry was stored.
   public var created: Date
-  /// Size and SHA-256 of each value file, by file name.
+  /// Size, SHA-256 and XXH64 checksum of each value file, by file name.
   public var files: [String: FileRecord]
   /// Free-form provenance (binding name, backend and model identities); never secrets.
   public var info: [String: ManifestValue]
 
-  /// What is known about one value file.
+  /// What is known about one value file: `sha256` is its identity (`nxp cache verify`), `xxh64`
+  /// a fast checksum (16 hex digits) compared every time the value is read.
   public struct FileRecord: Codable, Equatable, Sendable {
     public var size: Int64
     public var sha256: String
-    public init(size: Int64, sha256: String) {
+    public var xxh64: String
+    public init(size: Int64, sha256: String, xxh64: String) {
       self.size = size
       self.sha256 = sha256
+      self.xxh64 = xxh64
     }
   }
 

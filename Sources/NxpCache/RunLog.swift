@@ -8,8 +8,10 @@ import NxpCore
 /// path and replaced atomically.
 public struct RunLog: Sendable {
   public let directory: String
+  private let store: CacheStore
 
   public init(store: CacheStore) {
+    self.store = store
     directory = store.runsPath
   }
 
@@ -17,6 +19,7 @@ public struct RunLog: Sendable {
   /// run did not evaluate.
   public func record(script: String, bindings: [String: String]) throws {
     for key in bindings.values { try CacheKey.validate(key) }
+    store.prepareForWriting()
     let scriptPath = canonicalPath(script)
     var record =
       read(scriptPath)

@@ -46,8 +46,8 @@ public struct StagingDirectory: Sendable {
     }
   }
 
-  /// Flushes every staged file and records its size and SHA-256; anything but regular files
-  /// with valid names is refused.
+  /// Flushes every staged file and records its size, SHA-256 and checksum; anything but regular
+  /// files with valid names is refused.
   func seal() throws -> [String: Manifest.FileRecord] {
     var records: [String: Manifest.FileRecord] = [:]
     for name in directoryNames(path) {
@@ -57,7 +57,8 @@ public struct StagingDirectory: Sendable {
       }
       try CacheKey.validateFileName(name)
       try syncPath(file)
-      records[name] = Manifest.FileRecord(size: status.size, sha256: try ContentHash.hexOfFile(atPath: file))
+      let digests = try ContentHash.hexAndChecksumOfFile(atPath: file)
+      records[name] = Manifest.FileRecord(size: status.size, sha256: digests.sha256, xxh64: digests.xxh64)
     }
     return records
   }

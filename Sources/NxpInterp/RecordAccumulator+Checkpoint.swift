@@ -78,6 +78,89 @@ extension RecordAccumulator {
         guard let data = parts[full] else { throw UserError("checkpoint is damaged: part '\(full)' is missing") }
         try buffer.load(data, name: full)
       }
+      if let problem = s.structuralProblem(excerptCount: configuration.excerptCount) {
+        throw UserError("checkpoint is damaged: layer \(s.layer) \(problem)")
+      }
     }
+  }
+}
+
+extension LayerState {
+  /// The first way in which this state could not have come from consuming `consumed` excerpts,
+  /// or nil. Checks everything the kernels and `finish` use as a count, a slot or an excerpt id
+  /// (so a restored state can never make them read or write out of bounds), and the invariants
+  /// that tie the derived fields (worst slots, floors, ceilings, sketch blocks) to what they
+  /// summarise (so a state that passes resumes exactly as the one saved would have).
+  func structuralProblem(excerptCount: Int) -> String? {
+    let seen = consumed
+    let maxKept = { (k: Int) in Int32(Swift.min(k, seen)) }
+    func validID(_ e: Int) -> Bool { e >= 0 && e < excerptCount }
+    for j in 0..<neurons {
+      // Top excerpts.
+      let tc = topCount[j]
+      guard tc >= 0 && tc <= maxKept(top) else {
+        return "neuron \(j) has top.count \(tc), outside 0...\(maxKept(top)) after \(seen) excerpts"
+      }
+      let tw = Int(topWorst[j])
+      guard tw >= 0 && tw < top else { return "neuron \(j) has top.worst \(tw), outside 0..<\(top)" }
+      for slot in 0..<Int(tc) where !validID(Int(topID[j * top + slot])) {
+        return "neuron \(j) keeps top excerpt id \(topID[j * top + slot]), outside 0..<\(excerptCount)"
+      }
+      if Int(tc) == top {
+        guard topFloor[j].bitPattern == topMax[j * top + tw].bitPattern, topFloorID[j] == topID[j * top + tw] else {
+          return "neuron \(j) has a top.floor that is not its worst slot's"
+        }
+      } else if topFloor[j] != -.infinity || topFloorID[j] != .max {
+        return "neuron \(j) has a top.floor while slots are free"
+      }
+      // Random sample.
+      let rc = randomCount[j]
+      guard rc >= 0 && rc <= maxKept(random) else {
+        return "neuron \(j) has random.count \(rc), outside 0...\(maxKept(random)) after \(seen) excerpts"
+      }
+      let rw = Int(randomWorst[j])
+      guard rw >= 0 && rw < Swift.max(random, 1) else { return "neuron \(j) has random.worst \(rw), outside 0..<\(random)" }
+      for slot in 0..<Int(rc) where !validID(ExcerptHash.excerpt(ofKey: randomKey[j * random + slot])) {
+        return "neuron \(j) keeps a random excerpt id outside 0..<\(excerptCount)"
+      }
+      if random > 0 && Int(rc) == random {
+        guard randomCeiling[j] == randomKey[j * random + rw] else {
+          return "neuron \(j) has a random.ceiling that is not its worst slot's"
+        }
+      } else if randomCeiling[j] != .max {
+        return "neuron \(j) has a random.ceiling while slots are free"
+      }
+      // Quantile candidates.
+      for b in 0..<buckets {
+        let bucket = j * buckets + b
+        let qc = quantileCount[bucket]
+        guard qc >= 0 && qc <= maxKept(candidates) else {
+          return "neuron \(j) bucket \(b) has quantile.count \(qc), outside 0...\(maxKept(candidates))"
+        }
+        for slot in 0..<Int(qc) where !validID(ExcerptHash.excerpt(ofKey: quantileKey[bucket * candidates + slot])) {
+          return "neuron \(j) bucket \(b) keeps a candidate excerpt id outside 0..<\(excerptCount)"
+        }
+      }
+      // Sketch: one count per excerpt, block sums that match the bins, a window in range.
+      let flags = sketchFlags[j]
+      guard flags >= 0 && flags <= MaxSketch.nonEmpty | MaxSketch.collapsed, (flags & MaxSketch.nonEmpty != 0) == (seen > 0)
+      else { return "neuron \(j) has sketch.flags \(flags) after \(seen) excerpts" }
+      // Bin indices lie within about ±1e6 (`MaxSketch.index`); the window start stays near them.
+      let lo = sketchLo[j]
+      guard lo > -4_000_000 && lo < 4_000_000 else { return "neuron \(j) has sketch.lo \(lo) out of range" }
+      var total = 0
+      for block in 0..<MaxSketch.blockCount {
+        var sum = 0
+        for s in (block * MaxSketch.blockSize)..<((block + 1) * MaxSketch.blockSize) {
+          sum += Int(sketchBins[j * MaxSketch.binCount + s])
+        }
+        guard sum == Int(sketchBlocks[j * MaxSketch.blockCount + block]) else {
+          return "neuron \(j) has sketch.blocks that do not sum its bins"
+        }
+        total += sum
+      }
+      guard total == seen else { return "neuron \(j) has \(total) sketch counts after \(seen) excerpts" }
+    }
+    return nil
   }
 }

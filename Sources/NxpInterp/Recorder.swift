@@ -63,12 +63,19 @@ public func recordNeurons(
   },
   checkCancellation: () throws -> Void = { try Cancellation.check() },
   feed: (_ excerptIDs: Range<Int>, _ accumulator: RecordAccumulator) throws -> Void,
-  saveCheckpoint: (_ excerptsDone: Int, _ accumulator: RecordAccumulator) throws -> Void
+  saveCheckpoint: (_ excerptsDone: Int, _ accumulator: RecordAccumulator) throws -> Void,
+  discardingUnusableCheckpoint discard: ((Error) -> Void)? = nil
 ) throws -> NeuronRecords {
   guard batchSize > 0 else { throw UserError("record: batch size must be positive, got \(batchSize)") }
-  let acc =
-    try checkpoint.map { try RecordAccumulator(checkpoint: $0, expecting: configuration) }
-    ?? RecordAccumulator(configuration)
+  // A checkpoint that cannot be restored is an error, or with `discard`, reported and ignored.
+  var restored: RecordAccumulator?
+  do {
+    restored = try checkpoint.map { try RecordAccumulator(checkpoint: $0, expecting: configuration) }
+  } catch {
+    guard let discard else { throw error }
+    discard(error)
+  }
+  let acc = try restored ?? RecordAccumulator(configuration)
   let total = configuration.excerptCount
   var done = acc.excerptsConsumed
   let progress = makeProgress(total, done)

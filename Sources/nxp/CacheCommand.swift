@@ -15,10 +15,10 @@ struct CacheCommand: ParsableCommand {
     @OptionGroup var cache: CacheOptions
 
     func run() throws {
-      let store = CacheStore(root: cache.root)
+      let store = try cache.markedStore()
       let entries = store.ls().sorted { $0.created > $1.created }
       if entries.isEmpty {
-        print("cache \(store.root) is empty")
+        Terminal.write("cache \(store.root) is empty\n")
         return
       }
       let rows: [[Value]] = entries.map { e in
@@ -31,8 +31,8 @@ struct CacheCommand: ParsableCommand {
       let table = Table(
         columns: [.init("key", .string), .init("primitive", .string), .init("size", .string), .init("created", .string), .init("binding", .string), .init("call", .string)],
         rows: rows)
-      print(table.render(RenderStyle(colors: false, maxRows: Int.max, width: Terminal.width)), terminator: "")
-      print("\(entries.count) entries, \(formatBytes(Int(store.totalSize))) in \(store.root)")
+      Terminal.write(table.render(RenderStyle(colors: false, maxRows: Int.max, width: Terminal.width)))
+      Terminal.write("\(entries.count) entries, \(formatBytes(Int(store.totalSize))) in \(store.root)\n")
     }
 
     static func age(_ d: Date) -> String {
@@ -50,11 +50,11 @@ struct CacheCommand: ParsableCommand {
     @OptionGroup var cache: CacheOptions
 
     func run() throws {
-      let store = CacheStore(root: cache.root)
+      let store = try cache.markedStore()
       do {
         let entry = try store.info(key)
         Terminal.write(String(decoding: try entry.manifest.encoded(), as: UTF8.self))
-        print("stored in \(entry.directory)")
+        Terminal.write("stored in \(entry.directory)\n")
       } catch {
         Terminal.printError("error: \(error)\n")
         throw ExitCode(ExitStatus.usage)
@@ -77,6 +77,8 @@ struct CacheCommand: ParsableCommand {
     @OptionGroup var cache: CacheOptions
 
     func run() throws {
+      // Before anything else touches the folder: gc deletes only in a folder nxp made.
+      _ = try cache.markedStore()
       let session = Session(cacheRoot: cache.root)
       let store = session.cache
       var keep = Set<String>()
@@ -102,11 +104,11 @@ struct CacheCommand: ParsableCommand {
       }
       if dryRun {
         let doomed = store.ls().filter { !keep.contains($0.key) }
-        print("would delete \(doomed.count) of \(store.ls().count) entries (\(formatBytes(Int(doomed.reduce(0) { $0 + $1.byteSize })))); keeping \(keep.count) keys")
+        Terminal.write("would delete \(doomed.count) of \(store.ls().count) entries (\(formatBytes(Int(doomed.reduce(0) { $0 + $1.byteSize })))); keeping \(keep.count) keys\n")
         return
       }
-      let report = store.gc(keep: keep)
-      print("deleted \(report.removedEntries.count) entries, \(report.removedCheckpoints.count) checkpoints, \(report.removedTemporaryFolders) abandoned writes; freed \(formatBytes(Int(report.freedBytes)))")
+      let report = try store.gc(keep: keep)
+      Terminal.write("deleted \(report.removedEntries.count) entries, \(report.removedCheckpoints.count) checkpoints, \(report.removedTemporaryFolders) abandoned writes; freed \(formatBytes(Int(report.freedBytes)))\n")
     }
   }
 
@@ -115,10 +117,25 @@ struct CacheCommand: ParsableCommand {
     @OptionGroup var cache: CacheOptions
 
     func run() throws {
-      let report = CacheStore(root: cache.root).verifyAll()
-      for (key, problem) in report.corrupt.sorted(by: { $0.key < $1.key }) { print("\(key.prefix(12))  \(problem)") }
-      print("checked \(report.checked) entries: \(report.corrupt.count) corrupt")
+      let report = try cache.markedStore().verifyAll()
+      for (key, problem) in report.corrupt.sorted(by: { $0.key < $1.key }) { Terminal.write("\(key.prefix(12))  \(problem)\n") }
+      Terminal.write("checked \(report.checked) entries: \(report.corrupt.count) corrupt\n")
       if !report.corrupt.isEmpty { throw ExitCode(ExitStatus.runtimeError) }
     }
+  }
+}
+
+extension CacheOptions {
+  /// The store, once its folder is known to be an nxp cache (or does not exist yet); otherwise
+  /// the error says what the folder is missing and the command exits with status 64.
+  func markedStore() throws -> CacheStore {
+    let store = CacheStore(root: root)
+    do {
+      try store.checkMarker()
+    } catch {
+      Terminal.printError("error: \(error)\n")
+      throw ExitCode(ExitStatus.usage)
+    }
+    return store
   }
 }

@@ -24,6 +24,11 @@ struct NxpCommand: ParsableCommand {
     version: nxpVersion,
     subcommands: [RunCommand.self, ReplCommand.self, PlanCommand.self, CacheCommand.self],
     defaultSubcommand: ReplCommand.self)
+
+  static func main() {
+    Terminal.prepareStandardStreams()
+    main(nil)
+  }
 }
 
 /// Options every command that touches the cache shares.

@@ -30,13 +30,68 @@ enum Terminal {
     return 100
   }
 
+  /// Writes to stderr; a failure there has nowhere to be reported, so it is ignored.
   static func printError(_ s: String) {
-    FileHandle.standardError.write(Data(s.utf8))
+    _ = streams
+    _ = writeAll(STDERR_FILENO, s)
   }
 
+  /// Writes to stdout. When stdout cannot take it (a full disk, a closed descriptor), says so on
+  /// stderr and exits with status 74 (EX_IOERR); when it is a pipe whose reader has gone
+  /// (`nxp run x.nxp | head -1`), exits quietly with status 0. Finished values stay cached.
   static func write(_ s: String) {
-    FileHandle.standardOutput.write(Data(s.utf8))
+    _ = streams
+    if stdoutWasClosed { failOutput("standard output is closed") }
+    let code = writeAll(STDOUT_FILENO, s)
+    if code == 0 { return }
+    if code == EPIPE { exit(0) }
+    failOutput(String(cString: strerror(code)))
   }
+
+  /// The exit status when the output cannot be written.
+  static let outputErrorStatus: Int32 = 74
+
+  private static func failOutput(_ reason: String) -> Never {
+    printError("error: cannot write the output: \(reason)\n")
+    exit(outputErrorStatus)
+  }
+
+  /// Writes every byte, retrying after signals; returns 0 or the errno of the failure.
+  private static func writeAll(_ fd: Int32, _ s: String) -> Int32 {
+    var bytes = Array(s.utf8)
+    return bytes.withUnsafeMutableBytes { raw -> Int32 in
+      var done = 0
+      while done < raw.count {
+        let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
+        if n < 0 {
+          if errno == EINTR { continue }
+          return errno
+        }
+        done += n
+      }
+      return 0
+    }
+  }
+
+  /// Set when the process started with stdout closed (`nxp run x.nxp >&-`).
+  nonisolated(unsafe) private static var stdoutWasClosed = false
+
+  /// Called first thing in `main`: a broken pipe becomes an EPIPE error instead of a signal, and
+  /// standard streams the process was started without are opened on /dev/null, so no file opened
+  /// later (a cache entry, a checkpoint) takes descriptor 1 and receives the output.
+  static func prepareStandardStreams() { _ = streams }
+
+  private static let streams: Void = {
+    signal(SIGPIPE, SIG_IGN)
+    for fd in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(fd, F_GETFD) == -1 && errno == EBADF {
+      if fd == STDOUT_FILENO { stdoutWasClosed = true }
+      let null = open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY)
+      if null >= 0 && null != fd {
+        dup2(null, fd)
+        close(null)
+      }
+    }
+  }()
 
   /// Diagnostics on stderr, coloured when stderr is a terminal.
   static func report(_ diagnostics: [Diagnostic]) {

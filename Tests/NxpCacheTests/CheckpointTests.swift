@@ -1,4 +1,5 @@
 import Foundation
+import NxpCore
 import Testing
 
 @testable import NxpCache
@@ -82,8 +83,47 @@ import Testing
     #expect(try c.load()?.step == 2)
     try Data(count: 1).write(to: URL(fileURLWithPath: c.directory + "/ckpt-000000000002/acts.bin"))
     #expect(try c.load()?.step == 1)
+    // The damaged one is gone, so the next save takes its number.
     try c.save(step: 3, files: ["acts.bin": Data(count: 8)])
-    #expect(try folders(c) == ["ckpt-000000000003"])
+    #expect(try folders(c) == ["ckpt-000000000002"])
+    #expect(try c.load()?.step == 3)
+  }
+
+  /// Bytes flipped in a part without changing its size: the checksum catches it, the checkpoint
+  /// is deleted with a warning, and nothing is resumed from it.
+  @Test func aCheckpointWhoseBytesChangedIsDiscardedWithAWarning() throws {
+    let f = try CacheFixture()
+    let c = try CheckpointStore(store: f.store, key: key)
+    var part = Data((0..<1000).map { UInt8(truncatingIfNeeded: $0) })
+    try c.save(step: 5, files: ["layer.6.top.count": part, "meta": Data("{}".utf8)])
+    let saved = try #require(try c.load())
+    #expect(saved.records["layer.6.top.count"]?.xxh64 == XXH64.hex(XXH64.hash(part)))
+
+    part[500] ^= 0x80
+    try part.write(to: URL(fileURLWithPath: c.directory + "/ckpt-000000000001/layer.6.top.count"))
+    let reporter = CollectingReporter()
+    #expect(try c.load(reporter: reporter) == nil)
+    #expect(
+      reporter.warnings == [
+        "discarded a damaged checkpoint of \(key.prefix(12)) (part layer.6.top.count does not match its checksum); "
+          + "its work will be redone"
+      ])
+    #expect(try folders(c) == [])
+  }
+
+  /// A checkpoint written by an nxp before checksums (format 1) is dropped without a warning.
+  @Test func aCheckpointOfAnOlderFormatIsDroppedQuietly() throws {
+    let f = try CacheFixture()
+    let c = try CheckpointStore(store: f.store, key: key)
+    try c.save(step: 5, files: ["acts.bin": Data(count: 8)])
+    let manifest = c.directory + "/ckpt-000000000001/manifest.json"
+    let old = try String(contentsOfFile: manifest, encoding: .utf8).replacingOccurrences(
+      of: "\"format_version\" : 2", with: "\"format_version\" : 1")
+    try Data(old.utf8).write(to: URL(fileURLWithPath: manifest))
+    let reporter = CollectingReporter()
+    #expect(try c.load(reporter: reporter) == nil)
+    #expect(reporter.warnings.isEmpty)
+    #expect(try folders(c) == [])
   }
 
   @Test func clearRemovesEverythingAndReleasesTheKey() throws {

@@ -22,12 +22,12 @@ import Testing
     try FileManager.default.removeItem(atPath: damagedEntry.directory + "/value.bin")
     droppedBytes += treeSize(damagedEntry.directory)
 
-    let report = f.store.gc(keep: [kept, damaged, CacheFixture.key("never stored")])
+    let report = try f.store.gc(keep: [kept, damaged, CacheFixture.key("never stored")])
     #expect(report.removedEntries == (dropped + [damaged]).sorted())
     #expect(report.freedBytes == droppedBytes)
     #expect(report.removedTemporaryFolders == 0)
     #expect(f.store.ls().map(\.key) == [kept])
-    #expect(f.store.gc(keep: [kept]) == GCReport())
+    #expect(try f.store.gc(keep: [kept]) == GCReport())
   }
 
   @Test func removesTemporaryFoldersOfDeadOrOldWritersOnly() throws {
@@ -44,8 +44,9 @@ import Testing
     }
     try FileManager.default.setAttributes(
       [.modificationDate: Date().addingTimeInterval(-2 * 3600)], ofItemAtPath: tmp + "/" + names["old"]!)
+    f.store.prepareForWriting()
 
-    let report = f.store.gc(keep: [])
+    let report = try f.store.gc(keep: [])
     #expect(report.removedTemporaryFolders == 3)
     #expect(report.freedBytes == 150)
     #expect(f.temporaryFolders == [names["live"]!])
@@ -62,7 +63,7 @@ import Testing
       checkpoints.close()
     }
     let holder = try CheckpointStore(store: f.store, key: busy)
-    let report = f.store.gc(keep: [reachable])
+    let report = try f.store.gc(keep: [reachable])
     #expect(report.removedCheckpoints == [idle])
     #expect(try holder.load()?.step == 1)
     let partial = try FileManager.default.contentsOfDirectory(atPath: f.store.root + "/partial").sorted()

@@ -51,7 +51,7 @@ import Testing
         CacheFixture.contents(try f.store.get(Self.ownKey(worker))?.path("value.bin"))
           == Pattern.value(50 + worker, chunks: 1))
     }
-    #expect(f.store.verifyAll() == VerifyReport(checked: 20, corrupt: [:]))
+    #expect(try f.store.verifyAll() == VerifyReport(checked: 20, corrupt: [:]))
     #expect(f.temporaryFolders == [])
   }
 
@@ -97,11 +97,11 @@ import Testing
     }
     // Killing mid-write leaves staging folders; no trusted entry came from them, and gc takes them.
     #expect(leftovers > 0)
-    let report = f.store.gc(keep: Set((0..<4).flatMap { r in (0..<valuesPerRound).map { Self.killedKey(r, $0) } }))
+    let report = try f.store.gc(keep: Set((0..<4).flatMap { r in (0..<valuesPerRound).map { Self.killedKey(r, $0) } }))
     #expect(report.removedEntries == [])
     #expect(report.removedTemporaryFolders > 0)
     #expect(f.temporaryFolders == [])
-    #expect(f.store.verifyAll().corrupt == [:])
+    #expect(try f.store.verifyAll().corrupt == [:])
   }
 
   // MARK: - Killed checkpoints

@@ -65,6 +65,6 @@ import Testing
       Self.keys[0], files: ["value.bin": Data(count: 1000)], manifest: CacheFixture.manifest())
     let manifestSize = try #require(
       FileManager.default.attributesOfItem(atPath: entry.directory + "/manifest.json")[.size] as? Int)
-    #expect(f.store.totalSize == Int64(1000 + manifestSize))
+    #expect(f.store.totalSize == Int64(1000 + manifestSize + CacheMarker.data().count))
   }
 }

@@ -49,7 +49,7 @@ import Testing
     for (worker, key) in own.enumerated() {
       #expect(CacheFixture.contents(try f.store.get(key)?.path("value.bin")) == Pattern.value(100 + worker, chunks: 1))
     }
-    #expect(f.store.verifyAll() == VerifyReport(checked: 12, corrupt: [:]))
+    #expect(try f.store.verifyAll() == VerifyReport(checked: 12, corrupt: [:]))
     #expect(f.temporaryFolders == [])
   }
 }

@@ -70,7 +70,7 @@ public final class Evaluator {
 
   public func value(_ node: Node) throws -> Value {
     if let v = memory[node.key] { return v }
-    if node.primitive.persists, let entry = try? cache.get(node.key) {
+    if node.primitive.persists, let entry = try? cache.read(node.key, reporter: reporter) {
       if let tag = entry.manifest.info["type"], case .string(let t) = tag {
         do {
           let v = try codec.decode(tag: t, files: entry.files)
@@ -78,7 +78,9 @@ public final class Evaluator {
           loaded.append(node.key)
           return v
         } catch {
-          // An entry that passed the size checks but does not decode is recomputed.
+          // An entry that passed its checksums but does not decode (written by another build of
+          // nxp, say) is recomputed.
+          reporter.warning("the cached value of \(node.site.text) could not be read (\(error)); computing it again")
           _ = try? cache.remove(node.key)
         }
       }
@@ -207,7 +209,7 @@ final class LazyCheckpoint: CheckpointAccess {
   }
 
   func load() throws -> (step: Int, files: [String: Data])? {
-    guard let c = try open().load() else { return nil }
+    guard let c = try open().load(reporter: reporter) else { return nil }
     var files: [String: Data] = [:]
     for name in c.records.keys {
       guard let path = c.path(name), let data = FileManager.default.contents(atPath: path) else { return nil }

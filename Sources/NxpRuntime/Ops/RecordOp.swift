@@ -74,7 +74,8 @@ final class RecordOp: Primitive {
         }
         try accumulator.consume(layers: byLayer, excerptIDs: Array(range))
       },
-      saveCheckpoint: { done, accumulator in try ctx.checkpoint.save(step: done) { try accumulator.writeCheckpoint($0) } })
+      saveCheckpoint: { done, accumulator in try ctx.checkpoint.save(step: done) { try accumulator.writeCheckpoint($0) } },
+      discardingUnusableCheckpoint: { ctx.reporter.warning("record: discarded the saved progress, recording from the start: \($0)") })
     return .object(Records(records: records, excerpts: excerpts, modelName: model.name))
   }
 }

@@ -98,7 +98,7 @@ public struct ValueCodec {
     case .null: return NSNull()
     case .bool(let b): return b
     case .int(let i): return i
-    case .float(let f): return f.isFinite ? ["float": f] : ["float": formatFloat(f)]
+    case .float(let f): return ["float": "\(f)"]  // shortest round-trip text; JSONSerialization misreads some numbers
     case .string(let s): return s
     case .neuron(let n): return ["neuron": [n.layer, n.index]]
     case .range(let r): return ["range": [r.lowerBound, r.upperBound]]
@@ -119,7 +119,7 @@ public struct ValueCodec {
     case let d as [String: Any]:
       if let f = d["float"] {
         if let n = f as? NSNumber { return .float(n.doubleValue) }
-        if let s = f as? String { return .float(s == "nan" ? .nan : (s == "-inf" ? -.infinity : .infinity)) }
+        if let s = f as? String, let d = Double(s) { return .float(d) }
       }
       if let n = d["neuron"] as? [Int], n.count == 2 { return .neuron(NeuronID(layer: n[0], index: n[1])) }
       if let r = d["range"] as? [Int], r.count == 2, r[0] <= r[1] { return .range(r[0]..<r[1]) }
@@ -172,11 +172,7 @@ extension Table: CacheCodable {
       guard let name = c["name"], let kind = c["kind"].flatMap(Kind.init(rawValue:)) else { throw UserError("cached table is malformed") }
       return Column(name, kind)
     }
-    var rows: [[Value]] = []
-    for line in rowsData.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
-      guard let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else { throw UserError("cached table is malformed") }
-      rows.append(columns.map { plainValue(object[$0.name], $0.kind) })
-    }
+    let rows = try TableRows.decode(rowsData, columns: columns)  // exact numbers, unlike JSONSerialization
     return Table(columns: columns, rows: rows, title: meta["title"] as? String)
   }
 
@@ -184,7 +180,7 @@ extension Table: CacheCodable {
   static func plainJSON(_ v: Value) -> Any {
     switch v {
     case .int(let i): return i
-    case .float(let f): return f.isFinite ? f : NSNull()
+    case .float(let f): return f.isFinite ? f : f.isNaN ? NSNull() : f > 0 ? "inf" : "-inf"
     case .string(let s): return s
     case .bool(let b): return b
     case .neuron(let n): return n.description
