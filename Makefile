@@ -2,14 +2,14 @@
 SWIFT ?= swift
 BIN := .build/release/nxp
 
-.PHONY: demo test setup setup-test build bench clean
+.PHONY: demo test lint format setup setup-test build bench clean
 
 ## Set up, build, and run Examples/quickstart.nxp end to end, offline.
 demo: setup build
 	$(BIN) run Examples/quickstart.nxp
 
 ## Set up (including the Python reference packages) and run the whole test suite.
-test: setup-test
+test: setup-test lint
 	$(SWIFT) build -c release --product nxp
 	NXP_BINARY=$(CURDIR)/$(BIN) $(SWIFT) test
 
@@ -17,6 +17,15 @@ test: setup-test
 bench: setup build
 	$(SWIFT) build -c release --product nxp-bench
 	.build/release/nxp-bench
+
+## Style and layout checks: swift-format (.swift-format) and each target's declared imports.
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+	python3 scripts/check-imports.py
+
+## Rewrites the sources in the committed style.
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
 
 setup:
 	scripts/setup.sh

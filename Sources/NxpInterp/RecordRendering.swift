@@ -1,4 +1,5 @@
 import Foundation
+import NxpCore
 
 /// Draws activation records in a terminal: one excerpt per line, each token on a background
 /// shaded from white to green in proportion to its activation (negatives count as 0), scaled to
@@ -43,21 +44,7 @@ public struct ActivationRenderer: Sendable {
   /// A token with control characters and newlines made visible: `⏎` for a newline, `⇥` for a
   /// tab, `␍` for a carriage return, the Control Pictures block for other C0 codes and DEL, and
   /// `\u{..}` for C1 codes, so no token can move the cursor or start an escape sequence.
-  public static func visible(_ token: String) -> String {
-    var out = ""
-    for scalar in token.unicodeScalars {
-      switch scalar.value {
-      case 0x0A: out += "⏎"
-      case 0x09: out += "⇥"
-      case 0x0D: out += "␍"
-      case 0x00..<0x20: out.unicodeScalars.append(Unicode.Scalar(0x2400 + scalar.value)!)
-      case 0x7F: out += "␡"
-      case 0x80..<0xA0: out += "\\u{" + String(scalar.value, radix: 16) + "}"
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out
-  }
+  public static func visible(_ token: String) -> String { TerminalText.visible(token) }
 
   static let superscripts: [Character] = ["⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"]
 
