@@ -42,7 +42,7 @@ import Testing
   @Test func unsupportedConfigurationsAreRefusedByName() throws {
     let mistral = #"{"model_type": "mistral", "hidden_size": 4096}"#
     #expect(throws: ModelError.unsupportedArchitecture("mistral")) { try ModelConfiguration(huggingFaceConfig: Data(mistral.utf8)) }
-    #expect(ModelError.unsupportedArchitecture("mistral").description == "unsupported model architecture 'mistral'; nxp supports: llama, gpt2")
+    #expect(ModelError.unsupportedArchitecture("mistral").description == "unsupported model architecture 'mistral'; nxp supports: llama, qwen2, gpt2")
     let scaled = #"{"model_type": "llama", "vocab_size": 10, "hidden_size": 8, "intermediate_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2, "rope_scaling": {"type": "llama3"}}"#
     #expect(throws: ModelError.badConfiguration(file: "config.json", detail: "rotary scaling is not supported")) {
       try ModelConfiguration(huggingFaceConfig: Data(scaled.utf8))
