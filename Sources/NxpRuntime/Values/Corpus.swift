@@ -91,21 +91,33 @@ public enum CorpusReader {
     throw UserError(message + "; to read a file, write its path, e.g. \"./\(name).txt\"")
   }
 
-  /// Reads documents from resolved files. JSON Lines files (`.jsonl`, `.ndjson`) take `field`;
-  /// other files are text split by `split`.
-  public static func read(files: [String], field: String, split: Split, limit: Int?) throws -> [String] {
+  /// Reads documents from resolved files. JSON Lines files (`.jsonl`, `.ndjson`) take `field`
+  /// and are streamed (`JSONLinesScanner`), so memory follows what is kept; other files are text
+  /// split by `split`. Unpaired `\uD800`-style escapes become U+FFFD, with a warning.
+  public static func read(
+    files: [String], field: String, split: Split, limit: Int?, reporter: Reporter? = nil
+  ) throws -> [String] {
     var docs: [String] = []
     for path in files {
-      guard let data = FileManager.default.contents(atPath: path) else {
-        throw UserError("corpus: cannot read '\(path)'")
-      }
-      guard let text = String(data: data, encoding: .utf8) else {
-        throw UserError("corpus: '\(path)' is not UTF-8 text")
-      }
       let ext = (path as NSString).pathExtension.lowercased()
       if ext == "jsonl" || ext == "ndjson" {
-        docs += try jsonLines(text, field: field, path: path)
+        var scanner = JSONLinesScanner(field: field)
+        try scanner.read(path: path) { text in
+          docs.append(text)
+          return limit.map { docs.count < $0 } ?? true
+        }
+        if scanner.replacedSurrogates > 0, let reporter {
+          reporter.warning(
+            "corpus: \(path):\(scanner.firstReplacedLine ?? 0): \(scanner.replacedSurrogates) unpaired surrogate escape"
+              + "\(scanner.replacedSurrogates == 1 ? "" : "s") (such as \\uD800 alone) replaced by U+FFFD")
+        }
       } else {
+        guard let data = FileManager.default.contents(atPath: path) else {
+          throw UserError("corpus: cannot read '\(path)'")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+          throw UserError("corpus: '\(path)' is not UTF-8 text")
+        }
         docs += splitText(text, split)
       }
       if let limit, docs.count >= limit { return Array(docs.prefix(limit)) }
@@ -113,27 +125,29 @@ public enum CorpusReader {
     return docs
   }
 
+  /// The `field` strings of JSON Lines held in memory (the cache's corpus files); empty strings
+  /// are skipped. Errors name `path:line:column`.
   static func jsonLines(_ text: String, field: String, path: String) throws -> [String] {
-    var docs: [String] = []
-    for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-      let trimmed = line.trimmingCharacters(in: .whitespaces)
-      if trimmed.isEmpty { continue }
-      guard let object = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) else {
-        throw UserError("corpus: \(path):\(n + 1): not valid JSON")
+    var text = text
+    return try text.withUTF8 { bytes in
+      var scanner = JSONLinesScanner(field: field)
+      var docs: [String] = []
+      var start = 0
+      var lineNumber = 0
+      while start < bytes.count {
+        var end = start
+        while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+        lineNumber += 1
+        let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        start = end + 1
+        do {
+          if let s = try scanner.scanLine(line, lineNumber: lineNumber), !s.isEmpty { docs.append(s) }
+        } catch let e as JSONLinesScanner.LineError {
+          throw UserError("corpus: \(path):\(lineNumber):\(e.column): \(e.message)")
+        }
       }
-      guard let dict = object as? [String: Any] else {
-        throw UserError("corpus: \(path):\(n + 1): expected a JSON object with a \"\(field)\" field")
-      }
-      guard let value = dict[field] else {
-        let keys = dict.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
-        throw UserError("corpus: \(path):\(n + 1): no \"\(field)\" field (fields: \(keys)); pass `field:` to choose one")
-      }
-      guard let s = value as? String else {
-        throw UserError("corpus: \(path):\(n + 1): field \"\(field)\" is not a string")
-      }
-      if !s.isEmpty { docs.append(s) }
+      return docs
     }
-    return docs
   }
 
   static func splitText(_ text: String, _ split: Split) -> [String] {
