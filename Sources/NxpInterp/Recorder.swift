@@ -104,5 +104,5 @@ public func recordNeurons(
     if due && done < total { try save() }
   }
   progress.finish()
-  return acc.finish()
+  return acc.finishReleasingState()
 }
