@@ -112,6 +112,24 @@ import Testing
     }
   }
 
+  @Test func theCacheFormatRoundTripsAndPythonReadsIt() throws {
+    let dir = try TestEnvironment.temporaryDirectory("nxp-jsonl")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let controls = String(decoding: (0..<32).map { UInt8($0) }, as: UTF8.self)
+    let docs = [
+      "plain", "quote \" backslash \\ slash / done", controls, "naïve 東京 🙂 \u{7F} \u{2028}", "line\nbreak\r\n",
+      String(repeating: "long \"x\" ", count: 5000),
+    ]
+    let data = CorpusReader.jsonLinesData(docs)
+    #expect(String(decoding: data.prefix(17), as: UTF8.self) == #"{"text":"plain"}"# + "\n")
+    let path = dir + "/value.jsonl"
+    try data.write(to: URL(fileURLWithPath: path))
+    #expect(try CorpusReader.read(files: [path], field: "text", split: .paragraphs, limit: nil) == docs)
+    let reference = try PythonReference.run("jsonl_reference.py", ["text", path])
+    let python = try #require(try JSONSerialization.jsonObject(with: reference) as? [[String: Any]])
+    #expect(python.first?["docs"] as? [String] == docs)
+  }
+
   @Test func unpairedSurrogatesAreReplacedWithAWarning() throws {
     let dir = try TestEnvironment.temporaryDirectory("nxp-jsonl")
     defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -150,6 +150,55 @@ public enum CorpusReader {
     }
   }
 
+  /// Streams the `field` strings of one JSON Lines file (empty strings skipped), as the cache
+  /// reads a stored corpus back.
+  static func jsonLines(path: String, field: String) throws -> [String] {
+    var scanner = JSONLinesScanner(field: field)
+    var docs: [String] = []
+    try scanner.read(path: path) { text in
+      docs.append(text)
+      return true
+    }
+    return docs
+  }
+
+  /// Documents as JSON Lines `{"text":"..."}`, one per line: how the cache stores a corpus.
+  /// Quotes, backslashes and control characters are escaped; everything else is written as is.
+  public static func jsonLinesData(_ documents: [String]) -> Data {
+    var out: [UInt8] = []
+    out.reserveCapacity(documents.reduce(0) { $0 + $1.utf8.count + 12 } + 64)
+    let hex = Array("0123456789abcdef".utf8)
+    for var doc in documents {
+      out.append(contentsOf: #"{"text":""#.utf8)
+      doc.withUTF8 { bytes in
+        var runStart = 0
+        for i in 0..<bytes.count {
+          let b = bytes[i]
+          guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
+          if i > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
+          runStart = i + 1
+          out.append(0x5C)
+          switch b {
+          case 0x22: out.append(0x22)
+          case 0x5C: out.append(0x5C)
+          case 0x0A: out.append(UInt8(ascii: "n"))
+          case 0x0D: out.append(UInt8(ascii: "r"))
+          case 0x09: out.append(UInt8(ascii: "t"))
+          case 0x08: out.append(UInt8(ascii: "b"))
+          case 0x0C: out.append(UInt8(ascii: "f"))
+          default:
+            out.append(contentsOf: "u00".utf8)
+            out.append(hex[Int(b >> 4)])
+            out.append(hex[Int(b & 0xF)])
+          }
+        }
+        if bytes.count > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
+      }
+      out.append(contentsOf: "\"}\n".utf8)
+    }
+    return Data(out)
+  }
+
   static func splitText(_ text: String, _ split: Split) -> [String] {
     switch split {
     case .file:
