@@ -100,7 +100,10 @@ struct JSONLinesScanner {
     c.skipSpace()
     if c.atEnd { return nil }
     guard c.peek == UInt8(ascii: "{") else {
-      throw c.error("expected a JSON object with a \"\(String(decoding: field, as: UTF8.self))\" field")
+      let wanted = "a JSON object with a \"\(String(decoding: field, as: UTF8.self))\" field"
+      var probe = c
+      let isValue = (try? probe.skipValue(depth: 0)) != nil
+      throw c.error(isValue ? "expected \(wanted)" : "not valid JSON (expected \(wanted))")
     }
     c.p += 1
     var found: String?
