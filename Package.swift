@@ -49,7 +49,7 @@ let package = Package(
       dependencies: ["NxpCore", "NxpCache", "NxpRuntime", "NxpLineEdit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .executableTarget(
       name: "nxp-bench",
-      dependencies: ["NxpTensor", "NxpModels", "NxpInterp", "NxpCache", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["NxpCore", "NxpTensor", "NxpModels", "NxpInterp", "NxpCache", "NxpRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
     // MARK: - Tests
     .testTarget(name: "NxpCoreTests", dependencies: ["NxpCore"]),
@@ -61,7 +61,7 @@ let package = Package(
     .testTarget(name: "NxpCacheTests", dependencies: ["NxpCore", "NxpCache", "NxpTestSupport"]),
     .testTarget(name: "NxpSyntaxTests", dependencies: ["NxpCore", "NxpSyntax", "NxpTestSupport"]),
     .testTarget(name: "NxpRuntimeTests", dependencies: ["NxpCore", "NxpInterp", "NxpSyntax", "NxpRuntime", "NxpTestSupport"]),
-    .testTarget(name: "NxpCLITests", dependencies: ["NxpTestSupport"]),
+    .testTarget(name: "NxpCLITests", dependencies: ["NxpCore", "NxpTestSupport"]),
   ],
   swiftLanguageModes: [.v5]
 )

@@ -119,8 +119,7 @@ enum QuantileSampling {
     private func store(slot s: Int, key: UInt64, value: UInt64, source: UnsafePointer<Float>, stride: Int) {
       keys[s] = key
       values[s] = value
-      let dst = acts + s * tokens
-      for t in 0..<tokens { dst[t] = source[t * stride] }
+      RecordKernel.copyColumn(source, stride: stride, to: acts + s * tokens, count: tokens)
     }
   }
 }

@@ -8,6 +8,26 @@ extension RecordAccumulator {
     return NeuronRecords(configuration: configuration, excerptsRecorded: excerptsConsumed, layers: layers)
   }
 
+  /// The records of everything consumed, like `finish()`, but each layer's state is freed as
+  /// soon as its records are made, so a full recording never holds its state and its records
+  /// whole at once (peak: the state plus one layer's records). The accumulator can be neither
+  /// fed nor finished again afterwards.
+  public func finishReleasingState() -> NeuronRecords {
+    precondition(!released, "finishReleasingState() called twice")
+    let consumed = excerptsConsumed
+    var empty = configuration
+    empty.neuronsPerLayer = 0
+    var layers: [LayerRecords] = []
+    layers.reserveCapacity(states.count)
+    for i in states.indices {
+      layers.append(finish(layer: states[i]))
+      // The last reference to the layer's buffers: they are freed here.
+      states[i] = LayerState(layer: states[i].layer, configuration: empty)
+    }
+    released = true
+    return NeuronRecords(configuration: configuration, excerptsRecorded: consumed, layers: layers)
+  }
+
   private func finish(layer s: LayerState) -> LayerRecords {
     let c = configuration
     let n = s.neurons

@@ -14,7 +14,10 @@ import NxpCore
 ///     let records = acc.finish()
 public final class RecordAccumulator: @unchecked Sendable {
   public let configuration: RecordConfiguration
-  let states: [LayerState]
+  /// One state per layer; `finishReleasingState()` swaps each for an empty one as it finishes.
+  var states: [LayerState]
+  /// Set once `finishReleasingState()` has freed the state.
+  var released = false
   private let slotOfLayer: [Int: Int]
 
   /// Neurons handled by one parallel task: its rows (T of them per excerpt) stay in L2.
@@ -94,6 +97,7 @@ public final class RecordAccumulator: @unchecked Sendable {
 
   private func check(_ state: LayerState, count: Int, excerptIDs: [Int]) throws {
     let c = configuration
+    guard !released else { throw UserError("record: this recording is finished; its state was freed") }
     guard !excerptIDs.isEmpty else { throw UserError("record: a batch needs at least one excerpt") }
     let expected = excerptIDs.count * c.tokensPerExcerpt * c.neuronsPerLayer
     guard count == expected else {

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// For each excerpt, two passes over its T token rows, four neurons at a time (a 16-byte piece
 /// of each row, kept in L1 between the passes), give every neuron's maximum and the excerpt's
-/// mean and central power sums. Then, neuron by neuron over the batch's excerpts, each neuron
+/// mean and central power sums; the first also transposes the rows into per-neuron columns. Then, neuron by neuron over the batch's excerpts, each neuron
 /// merges the moments, updates its top slots only if the maximum beats its current K-th, its
 /// random slots only if its key beats the current R-th, its sketch, and its quantile candidates
 /// only if the key passes a bucket's threshold.
@@ -23,6 +23,11 @@ enum RecordKernel {
     defer { maxima.deallocate() }
     let sums = UnsafeMutablePointer<Double>.allocate(capacity: 4 * batch * w)
     defer { sums.deallocate() }
+    // The chunk's activations transposed, [excerpt][neuron][token], written by the first pass:
+    // slot copies then read T contiguous floats instead of T rows 4*n bytes apart (a cache line
+    // and often a page each).
+    let columns = UnsafeMutablePointer<Float>.allocate(capacity: batch * w * tCount)
+    defer { columns.deallocate() }
     let rowCount = Double(tCount)
 
     // MARK: Passes over each excerpt's rows
@@ -30,16 +35,26 @@ enum RecordKernel {
       let rows = matrix + b * tCount * n + j0
       let mx = maxima + b * w
       let out = sums + 4 * b * w
+      let col = columns + b * w * tCount
       var j = 0
       // Four neurons at a time with the accumulators in registers: both passes read the same
       // T cache lines, which stay in L1 between them.
       while j + 4 <= w {
         var m = load4(rows + j)
         var sum = SIMD4<Double>(m)
+        let c0 = col + j * tCount
+        c0[0] = m[0]
+        c0[tCount] = m[1]
+        c0[2 * tCount] = m[2]
+        c0[3 * tCount] = m[3]
         for t in 1..<tCount {
           let v = load4(rows + t * n + j)
           m = m.replacing(with: v, where: v .> m)
           sum += SIMD4<Double>(v)
+          c0[t] = v[0]
+          c0[tCount + t] = v[1]
+          c0[2 * tCount + t] = v[2]
+          c0[3 * tCount + t] = v[3]
         }
         let mean = sum / rowCount
         var a2 = SIMD4<Double>.zero
@@ -62,10 +77,13 @@ enum RecordKernel {
       while j < w {
         var m = rows[j]
         var sum = Double(m)
+        let c0 = col + j * tCount
+        c0[0] = m
         for t in 1..<tCount {
           let v = rows[t * n + j]
           m = v > m ? v : m
           sum += Double(v)
+          c0[t] = v
         }
         let mean = sum / rowCount
         var a2 = 0.0
@@ -101,17 +119,28 @@ enum RecordKernel {
           s, jj, na: Double(seenBefore) * rowCount, nb: rowCount, mean: mean[0], m2: mean[w], m3: mean[2 * w],
           m4: mean[3 * w])
         let m = maxima[b * w + j]
-        let source = matrix + b * tCount * n + jj
-        updateTop(s, jj, max: m, excerpt: e, source: source, stride: n)
+        let source = UnsafePointer(columns + (b * w + j) * tCount)
+        updateTop(s, jj, max: m, excerpt: e, source: source, stride: 1)
         let h = ExcerptHash.hash(base: hashBase, excerpt: e)
-        if s.random > 0 { updateRandom(s, jj, key: ExcerptHash.randomKey(h, excerpt: e), source: source, stride: n) }
+        if s.random > 0 { updateRandom(s, jj, key: ExcerptHash.randomKey(h, excerpt: e), source: source, stride: 1) }
         sketch.insert(m)
         if s.buckets > 0 && perQuantile > 0 {
           updateQuantiles(
-            s, jj, key: ExcerptHash.quantileKey(h, excerpt: e), max: m, excerpt: e, source: source, stride: n,
+            s, jj, key: ExcerptHash.quantileKey(h, excerpt: e), max: m, excerpt: e, source: source, stride: 1,
             sketch: sketch, seen: seenBefore + 1, levels: levels)
         }
       }
+    }
+  }
+
+  /// `count` activations from `source[t * stride]` into `dst`: one contiguous copy when the
+  /// source is a transposed column.
+  @inline(__always)
+  static func copyColumn(_ source: UnsafePointer<Float>, stride: Int, to dst: UnsafeMutablePointer<Float>, count: Int) {
+    if stride == 1 {
+      dst.update(from: source, count: count)
+    } else {
+      for t in 0..<count { dst[t] = source[t * stride] }
     }
   }
 
@@ -170,8 +199,7 @@ enum RecordKernel {
     }
     s.topMax[base + slot] = m
     s.topID[base + slot] = Int32(e)
-    let dst = s.topActs.pointer + (base + slot) * s.tokens
-    for t in 0..<s.tokens { dst[t] = source[t * stride] }
+    copyColumn(source, stride: stride, to: s.topActs.pointer + (base + slot) * s.tokens, count: s.tokens)
     if count + 1 >= k {
       let worst = worstTopSlot(s, base: base)
       s.topWorst[j] = Int32(worst)
@@ -207,8 +235,7 @@ enum RecordKernel {
       slot = Int(s.randomWorst[j])
     }
     s.randomKey[base + slot] = key
-    let dst = s.randomActs.pointer + (base + slot) * s.tokens
-    for t in 0..<s.tokens { dst[t] = source[t * stride] }
+    copyColumn(source, stride: stride, to: s.randomActs.pointer + (base + slot) * s.tokens, count: s.tokens)
     if count + 1 >= r {
       var worst = 0
       for i in 1..<r where s.randomKey[base + i] > s.randomKey[base + worst] { worst = i }

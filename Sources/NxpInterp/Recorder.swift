@@ -2,16 +2,29 @@ import Foundation
 import NxpCore
 
 /// When the recorder saves a checkpoint: after so many seconds or so many batches since the last
-/// one, whichever comes first (nil turns a criterion off).
+/// one, whichever comes first (nil turns a criterion off); and, for the seconds, never so often
+/// that saving takes more than `maxOverhead` of the run.
 public struct CheckpointPolicy: Hashable, Sendable {
   public var seconds: Double?
   public var batches: Int?
+  /// The largest share of wall time spent saving: after a save that took d seconds, the next
+  /// time-based one waits at least d * (1 - maxOverhead) / maxOverhead seconds (19 d for 5%).
+  /// A full SmolLM2 recording holds about 1.5 GB of state; written every 30 seconds, it cost
+  /// a tenth of the run or more. nil saves every `seconds` whatever a save costs.
+  public var maxOverhead: Double?
 
-  /// Every 30 seconds by default: a full SmolLM2 recording holds about 1.5 GB of state, so
-  /// saving much more often would cost a noticeable share of the run.
-  public init(seconds: Double? = 30, batches: Int? = nil) {
+  /// Every 30 seconds by default, or less often when a save takes more than 5% of the time.
+  public init(seconds: Double? = 30, batches: Int? = nil, maxOverhead: Double? = 0.05) {
     self.seconds = seconds
     self.batches = batches
+    self.maxOverhead = maxOverhead
+  }
+
+  /// Seconds to wait after a save that took `lastSave` seconds (nil: no time-based saves).
+  func interval(afterSaveTaking lastSave: Double) -> Double? {
+    guard let seconds else { return nil }
+    guard let f = maxOverhead, f > 0, f < 1 else { return seconds }
+    return max(seconds, lastSave * (1 - f) / f)
   }
 }
 
@@ -38,12 +51,13 @@ public func recordNeurons(
     ProgressTask(title: "record", total: $0, unit: "excerpts", resumedFrom: $1)
   },
   checkCancellation: () throws -> Void = { try Cancellation.check() },
+  clock: () -> Double = { Date().timeIntervalSinceReferenceDate },
   activations: (_ excerptIDs: Range<Int>) throws -> [Int: [Float]],
   saveCheckpoint: (_ excerptsDone: Int, _ checkpoint: [String: Data]) throws -> Void
 ) throws -> NeuronRecords {
   try recordNeurons(
     configuration: configuration, batchSize: batchSize, resumingFrom: checkpoint, policy: policy,
-    makeProgress: makeProgress, checkCancellation: checkCancellation,
+    makeProgress: makeProgress, checkCancellation: checkCancellation, clock: clock,
     feed: { range, acc in try acc.consume(try activations(range), excerptIDs: Array(range)) },
     saveCheckpoint: { done, acc in try saveCheckpoint(done, acc.checkpoint()) })
 }
@@ -52,7 +66,7 @@ public func recordNeurons(
 /// computes the batch for `excerptIDs` and hands every recorded layer's matrix to the
 /// accumulator (with `consume(layers:excerptIDs:)`), so no copy is made per batch; and
 /// `saveCheckpoint` gets the accumulator to stream its state (`writeCheckpoint`) rather than a
-/// copy of it.
+/// copy of it. `clock` (seconds) times the checkpoint policy; tests pass their own.
 public func recordNeurons(
   configuration: RecordConfiguration,
   batchSize: Int,
@@ -62,6 +76,7 @@ public func recordNeurons(
     ProgressTask(title: "record", total: $0, unit: "excerpts", resumedFrom: $1)
   },
   checkCancellation: () throws -> Void = { try Cancellation.check() },
+  clock: () -> Double = { Date().timeIntervalSinceReferenceDate },
   feed: (_ excerptIDs: Range<Int>, _ accumulator: RecordAccumulator) throws -> Void,
   saveCheckpoint: (_ excerptsDone: Int, _ accumulator: RecordAccumulator) throws -> Void,
   discardingUnusableCheckpoint discard: ((Error) -> Void)? = nil
@@ -81,14 +96,17 @@ public func recordNeurons(
   let progress = makeProgress(total, done)
   var savedAt = done
   var batchesSinceSave = 0
-  var lastSave = Date()
+  var lastSave = clock()
+  var interval = policy.interval(afterSaveTaking: 0)
 
   func save() throws {
     guard done > savedAt else { return }
+    let started = clock()
     try saveCheckpoint(done, acc)
     savedAt = done
     batchesSinceSave = 0
-    lastSave = Date()
+    lastSave = clock()
+    interval = policy.interval(afterSaveTaking: lastSave - started)
   }
 
   while done < total {
@@ -107,9 +125,9 @@ public func recordNeurons(
     batchesSinceSave += 1
     let due =
       (policy.batches.map { batchesSinceSave >= $0 } ?? false)
-      || (policy.seconds.map { Date().timeIntervalSince(lastSave) >= $0 } ?? false)
+      || (interval.map { clock() - lastSave >= $0 } ?? false)
     if due && done < total { try save() }
   }
   progress.finish()
-  return acc.finish()
+  return acc.finishReleasingState()
 }

@@ -8,7 +8,7 @@ import NxpTensor
 struct Bench: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "nxp-bench",
-    abstract: "Measure nxp: sgemm and forward-pass rates, record throughput and memory, cached re-run time.",
+    abstract: "Measure nxp: sgemm and forward-pass rates, record throughput and memory, corpus ingestion, cached re-run time.",
     discussion: """
       Prints the figures the README quotes. Timings share the machine with whatever else runs;
       tokens per CPU-second are printed beside tokens per second for that reason.
@@ -20,6 +20,12 @@ struct Bench: ParsableCommand {
   @Option(help: "Excerpts of 64 tokens in the record throughput run (all 30 layers).")
   var excerpts = 2000
 
+  @Option(help: "Excerpts per forward pass, in the forward run and in record (record's default is 16).")
+  var batch = 16
+
+  @Option(help: "Size in MB of the generated JSON Lines file of the corpus ingestion run.")
+  var corpusMegabytes = 200
+
   @Option(help: "Nodes in the generated cached-script benchmark.")
   var nodes = 300
 
@@ -29,12 +35,15 @@ struct Bench: ParsableCommand {
   @Flag(help: "Only the cache benchmark (no model needed).")
   var cacheOnly = false
 
+  @Flag(help: "Only corpus ingestion and the cache benchmark (no model needed).")
+  var noModel = false
+
   func run() throws {
     let binary = nxp ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("nxp").path
     guard FileManager.default.isExecutableFile(atPath: binary) else { throw BenchError("no nxp binary at \(binary); build it with `swift build -c release`") }
     print("nxp-bench: \(binary), \(ProcessInfo.processInfo.activeProcessorCount) cores")
 
-    if !cacheOnly {
+    if !cacheOnly && !noModel {
       // Peak sgemm rates: the ceiling for the forward pass.
       let sgemm = SgemmBenchmark.standard()
       for m in sgemm { print("sgemm   \(m)") }
@@ -44,22 +53,45 @@ struct Bench: ParsableCommand {
       let model = try ModelRegistry.load("smollm2-135m")
       print(String(format: "model   %@ loaded in %.2f s: %.0f MB of float32 weights", model.name, Date().timeIntervalSince(loadStart), Double(model.weightBytes) / 1e6))
       let flops = model.configuration.projectionFLOPsPerToken()
-      let f = try ForwardBenchmark.run(model: model, excerpts: 256, tokensPerExcerpt: 64, batchSize: 32)
-      print(String(format: "forward %.1f tokens/s (%.1f tokens per CPU-second), all %d layers' neurons of %@, batch 32: %.1f GFLOP/s = %.0f%% of peak sgemm (%.0f MFLOP/token; limit %.0f tokens/s)",
-        f.tokensPerSecond, f.tokensPerCPUSecond, model.configuration.layerCount, model.name, f.gflops, 100 * f.gflops / peak, flops / 1e6, peak * 1e9 / flops))
+      // The bare forward pass before and after record, so the ratio sees the same machine load.
+      let f1 = try ForwardBenchmark.run(model: model, excerpts: 256, tokensPerExcerpt: 64, batchSize: batch)
+      print(String(format: "forward %.1f tokens/s (%.1f tokens per CPU-second), all %d layers' neurons of %@, batch %d: %.1f GFLOP/s = %.0f%% of peak sgemm (%.0f MFLOP/token; limit %.0f tokens/s)",
+        f1.tokensPerSecond, f1.tokensPerCPUSecond, model.configuration.layerCount, model.name, batch, f1.gflops, 100 * f1.gflops / peak, flops / 1e6, peak * 1e9 / flops))
 
       // record end to end, and its memory at 10x and 100x the top-k buffer's 20 excerpts.
-      let big = try RecordBenchmark(nxp: binary, excerpts: excerpts).run()
-      let small = try RecordBenchmark(nxp: binary, excerpts: max(1, excerpts / 10)).run()
+      let big = try RecordBenchmark(nxp: binary, excerpts: excerpts, batch: batch).run()
+      let f2 = try ForwardBenchmark.run(model: model, excerpts: 256, tokensPerExcerpt: 64, batchSize: batch)
+      let forwardRate = (f1.tokensPerSecond + f2.tokensPerSecond) / 2
+      let small = try RecordBenchmark(nxp: binary, excerpts: max(1, excerpts / 10), batch: batch).run()
       let rate = big.tokensPerSecond * flops / 1e9
-      print(String(format: "record  %.1f tokens/s: %d excerpts x 64 tokens, all 30 layers x 1536 neurons, in %.1f s (%.1f GFLOP/s = %.0f%% of peak sgemm)",
-        big.tokensPerSecond, big.excerpts, big.recordSeconds, rate, 100 * rate / peak))
+      print(String(format: "record  %.1f tokens/s: %d excerpts x 64 tokens, all 30 layers x 1536 neurons, batch %d, in %.1f s (%.1f GFLOP/s = %.0f%% of peak sgemm) = %.0f%% of the forward pass's %.1f tokens/s in this run (before and after record: %.1f, %.1f)",
+        big.tokensPerSecond, big.excerpts, batch, big.recordSeconds, rate, 100 * rate / peak, 100 * big.tokensPerSecond / forwardRate, forwardRate, f1.tokensPerSecond, f2.tokensPerSecond))
       let c = model.configuration
       let state = RecordConfiguration(layers: [0], neuronsPerLayer: c.intermediateSize, excerptCount: 1).stateBytesPerNeuron
+      let stateAll = state * c.intermediateSize * c.layerCount
       print(String(format: "memory  record state (defaults: top 20, random 20, 4 per quantile bucket): %d bytes per neuron, %.0f MB per layer, %.2f GB for all %d layers",
-        state, Double(state * c.intermediateSize) / 1e6, Double(state * c.intermediateSize * c.layerCount) / 1e9, c.layerCount))
-      print(String(format: "memory  peak RSS of `nxp run` recording all 30 layers: %.0f MB for %d excerpts, %.0f MB for %d excerpts",
-        Double(small.peakRSSBytes) / 1e6, small.excerpts, Double(big.peakRSSBytes) / 1e6, big.excerpts))
+        state, Double(state * c.intermediateSize) / 1e6, Double(stateAll) / 1e9, c.layerCount))
+      // One batch: the neuron activations of every layer that the forward pass hands to record.
+      let batchBytes = batch * 64 * c.intermediateSize * c.layerCount * 4
+      let bound = 1.1 * Double(stateAll + model.weightBytes + batchBytes)
+      print(String(format: "memory  peak RSS of `nxp run` recording all 30 layers: %.0f MB for %d excerpts, %.0f MB for %d excerpts; bound %.0f MB = 1.1 x (state %.0f + weights %.0f + one batch %.0f MB)",
+        Double(small.peakRSSBytes) / 1e6, small.excerpts, Double(big.peakRSSBytes) / 1e6, big.excerpts, bound / 1e6,
+        Double(stateAll) / 1e6, Double(model.weightBytes) / 1e6, Double(batchBytes) / 1e6))
+
+      let gguf = (try? ModelRegistry.files("smollm2-135m").first) ?? nil
+      switch gguf.map({ LlamaBenchmark.run(gguf: $0) }) ?? .notMeasured(reason: "the GGUF file was not found") {
+      case .measured(let ts, let path):
+        print(String(format: "llama   llama.cpp's llama-bench (%@, prompt processing, 64 tokens, 2 threads): %.1f tokens/s; nxp's record rate over it: %.2f",
+          path, ts, big.tokensPerSecond / ts))
+      case .notMeasured(let reason):
+        print("llama   llama.cpp's prompt processing was not measured: \(reason)")
+      }
+    }
+
+    if !cacheOnly {
+      let corpus = try CorpusBenchmark(megabytes: corpusMegabytes, repeats: 3).run()
+      print(String(format: "corpus  JSON Lines ingestion: %.0f MB/s, %d documents from a generated %.0f MB file (reading the same file with FileHandle: %.0f MB/s, from the page cache)",
+        corpus.ingestMBps, corpus.documents, Double(corpus.bytes) / 1e6, corpus.readMBps))
     }
 
     let c = try CacheBenchmark(nxp: binary, nodes: nodes, repeats: repeats).run()

@@ -9,6 +9,7 @@ import NxpTensor
 struct RecordBenchmark {
   var nxp: String
   var excerpts: Int
+  var batch: Int
 
   struct Result {
     var excerpts: Int
@@ -26,7 +27,7 @@ struct RecordBenchmark {
     let script = """
       model = load("smollm2-135m")
       texts = corpus("fortunes") |> excerpts(model, tokens: 64, limit: \(excerpts), seed: 0)
-      acts = record(model, texts)
+      acts = record(model, texts, batch: \(batch))
       show acts |> table |> head(1)
       """
     try script.write(toFile: dir + "/record.nxp", atomically: true, encoding: .utf8)

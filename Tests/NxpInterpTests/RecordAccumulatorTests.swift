@@ -101,6 +101,20 @@ import Testing
     #expect(acc.finish() == (try uninterrupted()).finish())
   }
 
+  @Test func finishingWhileReleasingTheStateGivesTheSameRecordsAndFreesIt() throws {
+    let acc = try uninterrupted()
+    let kept = acc.finish()
+    let before = acc.stateBytes
+    #expect(before == Self.configuration.stateBytesPerNeuron * Self.configuration.neuronCount)
+    let released = acc.finishReleasingState()
+    #expect(released == kept)
+    #expect(released.excerptsRecorded == 400)
+    // Only the empty per-layer shells are left.
+    #expect(acc.stateBytes < 200)
+    let again = #expect(throws: UserError.self) { try feed(acc, 0..<1, batch: 1) }
+    #expect(again?.message == "record: this recording is finished; its state was freed")
+  }
+
   @Test func badBatchesAreRejectedWithTheirShape() throws {
     let acc = try RecordAccumulator(Self.configuration)
     let wrong = #expect(throws: UserError.self) {

@@ -60,6 +60,43 @@ import Testing
     #expect(progress?.done == 400 && progress?.total == 400 && progress?.unit == "excerpts")
   }
 
+  @Test func savesThatTakeLongAreSpacedOutToBoundTheirShareOfTheRun() throws {
+    // A clock that advances 1 s per batch and 2 s per save. Every 1 s alone would save after
+    // every batch (2/3 of the time saving); at most 10% waits 18 s after each 2 s save.
+    var now = 0.0
+    var saves: [Int] = []
+    let records = try recordNeurons(
+      configuration: Self.configuration, batchSize: 10, policy: CheckpointPolicy(seconds: 1, maxOverhead: 0.1),
+      makeProgress: { ProgressTask(title: "record", total: $0, unit: "excerpts", resumedFrom: $1) },
+      checkCancellation: {}, clock: { now },
+      activations: { range in
+        now += 1
+        return Self.data.batch(range)
+      },
+      saveCheckpoint: { done, _ in
+        now += 2
+        saves.append(done)
+      })
+    #expect(records == (try Self.direct()))
+    #expect(saves == [10, 190, 370])
+    // Without the bound, every batch but the last is followed by a save.
+    now = 0
+    saves = []
+    _ = try recordNeurons(
+      configuration: Self.configuration, batchSize: 10, policy: CheckpointPolicy(seconds: 1, maxOverhead: nil),
+      makeProgress: { ProgressTask(title: "record", total: $0, unit: "excerpts", resumedFrom: $1) },
+      checkCancellation: {}, clock: { now },
+      activations: { range in
+        now += 1
+        return Self.data.batch(range)
+      },
+      saveCheckpoint: { done, _ in
+        now += 2
+        saves.append(done)
+      })
+    #expect(saves == Array(stride(from: 10, to: 400, by: 10)))
+  }
+
   @Test func anInterruptSavesACheckpointThenResumesToTheSameRecords() throws {
     var saves: [(Int, [String: Data])] = []
     var asked: [Range<Int>] = []

@@ -101,13 +101,13 @@ import Testing
       _ = try f.run("show corpus(\"e.jsonl\")\n")
       Issue.record("expected a failure")
     } catch let e as RuntimeFailure {
-      #expect(e.message.hasSuffix("e.jsonl:1: no \"text\" field (fields: \"body\"); pass `field:` to choose one"))
+      #expect(e.message.hasSuffix("e.jsonl:1:1: no \"text\" field (fields: \"body\"); pass `field:` to choose one"))
     }
     do {
       _ = try f.run("show corpus(\"bad.jsonl\")\n")
       Issue.record("expected a failure")
     } catch let e as RuntimeFailure {
-      #expect(e.message.hasSuffix("bad.jsonl:2: not valid JSON"))
+      #expect(e.message.hasSuffix("bad.jsonl:2:1: not valid JSON (expected a JSON object with a \"text\" field)"))
     }
   }
 }

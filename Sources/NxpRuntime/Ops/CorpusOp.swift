@@ -51,7 +51,7 @@ final class CorpusOp: Primitive {
     let sources = try args.strings("source")
     let files = try CorpusReader.resolve(sources, ctx.plan)
     for f in files { try CorpusOp.checkIsFile(f) }
-    let docs = try CorpusReader.read(files: files, field: try args.string("field"), split: split, limit: limit)
+    let docs = try CorpusReader.read(files: files, field: try args.string("field"), split: split, limit: limit, reporter: ctx.reporter)
     guard !docs.isEmpty else { throw UserError("corpus: \(sources.joined(separator: ", ")) has no documents") }
     let origin = sources.count == 1 ? sources[0] : "\(sources.count) sources"
     return .object(Corpus(documents: docs, origin: origin))

@@ -39,6 +39,7 @@ final class ExcerptsOp: Primitive {
 
     var order = Array(corpus.documents.indices)
     ExcerptsOp.shuffle(&order, seed: UInt64(bitPattern: Int64(seed)))
+    // Token ids only (no per-token text), and no more of them than the limit keeps.
     // A limit past what any corpus could give (`limit * t` overflows) means all of it.
     let wanted = limit.flatMap { l -> Int? in
       let w = l.multipliedReportingOverflow(by: t)
@@ -48,14 +49,20 @@ final class ExcerptsOp: Primitive {
     for (n, d) in order.enumerated() {
       if n % 256 == 0 { try Cancellation.check() }
       if n > 0, let separator { stream.append(separator) }
-      stream += tok.encode(corpus.documents[d], parseSpecial: false)
+      let ids = tok.encode(corpus.documents[d], parseSpecial: false)
+      if let wanted, stream.count + ids.count > wanted {
+        stream += ids.prefix(wanted - stream.count)
+      } else {
+        stream += ids
+      }
       if let wanted, stream.count >= wanted { break }
     }
     let count = min(stream.count / t, limit ?? Int.max)
     guard count > 0 else {
       throw UserError("excerpts: the corpus has only \(stream.count) tokens, fewer than one excerpt of \(t)")
     }
-    let ids = Array(stream.prefix(count * t))
+    stream.removeSubrange((count * t)...)
+    let ids = stream
     var vocabulary: [Int32: String] = [:]
     for id in ids where vocabulary[id] == nil { vocabulary[id] = tok.tokenText(id) }
     return .object(Excerpts(ids: ids, tokensPerExcerpt: t, vocabulary: vocabulary, origin: "corpus \(corpus.origin), seed \(seed)"))

@@ -56,7 +56,9 @@ final class RecordOp: Primitive {
     let engine = try model.model()
     let t = excerpts.tokensPerExcerpt
     let resumed = try ctx.checkpoint.load()
-    let output = ForwardOutput()
+    // The capture buffers of one batch, freed after the last one so that finishing (which turns
+    // the state into records layer by layer) does not hold them too.
+    var output: ForwardOutput? = ForwardOutput()
     let records = try recordNeurons(
       configuration: configuration, batchSize: batch, resumingFrom: resumed?.files,
       policy: CheckpointPolicy(seconds: ctx.settings.checkpointSeconds),
@@ -65,7 +67,8 @@ final class RecordOp: Primitive {
       },
       feed: { range, accumulator in
         let sequences = range.map { Array(excerpts.ids[($0 * t)..<(($0 + 1) * t)]) }
-        let out = try engine.forward(sequences, request: ForwardRequest(neuronLayers: layers), into: output)
+        guard let buffers = output else { throw UserError("record: internal error: batch \(range) after the last one") }
+        let out = try engine.forward(sequences, request: ForwardRequest(neuronLayers: layers), into: buffers)
         // The accumulator reads the capture buffers in place; the next forward reuses them.
         var byLayer: [Int: UnsafeBufferPointer<Float>] = [:]
         for l in layers {
@@ -73,6 +76,7 @@ final class RecordOp: Primitive {
           byLayer[l] = UnsafeBufferPointer(start: m.pointer, count: m.rows * m.columns)
         }
         try accumulator.consume(layers: byLayer, excerptIDs: Array(range))
+        if range.upperBound == configuration.excerptCount { output = nil }
       },
       saveCheckpoint: { done, accumulator in try ctx.checkpoint.save(step: done) { try accumulator.writeCheckpoint($0) } },
       discardingUnusableCheckpoint: { ctx.reporter.warning("record: discarded the saved progress, recording from the start: \($0)") })

@@ -91,21 +91,33 @@ public enum CorpusReader {
     throw UserError(message + "; to read a file, write its path, e.g. \"./\(name).txt\"")
   }
 
-  /// Reads documents from resolved files. JSON Lines files (`.jsonl`, `.ndjson`) take `field`;
-  /// other files are text split by `split`.
-  public static func read(files: [String], field: String, split: Split, limit: Int?) throws -> [String] {
+  /// Reads documents from resolved files. JSON Lines files (`.jsonl`, `.ndjson`) take `field`
+  /// and are streamed (`JSONLinesScanner`), so memory follows what is kept; other files are text
+  /// split by `split`. Unpaired `\uD800`-style escapes become U+FFFD, with a warning.
+  public static func read(
+    files: [String], field: String, split: Split, limit: Int?, reporter: Reporter? = nil
+  ) throws -> [String] {
     var docs: [String] = []
     for path in files {
-      guard let data = FileManager.default.contents(atPath: path) else {
-        throw UserError("corpus: cannot read '\(path)'")
-      }
-      guard let text = String(data: data, encoding: .utf8) else {
-        throw UserError("corpus: '\(path)' is not UTF-8 text")
-      }
       let ext = (path as NSString).pathExtension.lowercased()
       if ext == "jsonl" || ext == "ndjson" {
-        docs += try jsonLines(text, field: field, path: path)
+        var scanner = JSONLinesScanner(field: field)
+        try scanner.read(path: path) { text in
+          docs.append(text)
+          return limit.map { docs.count < $0 } ?? true
+        }
+        if scanner.replacedSurrogates > 0, let reporter {
+          reporter.warning(
+            "corpus: \(path):\(scanner.firstReplacedLine ?? 0): \(scanner.replacedSurrogates) unpaired surrogate escape"
+              + "\(scanner.replacedSurrogates == 1 ? "" : "s") (such as \\uD800 alone) replaced by U+FFFD")
+        }
       } else {
+        guard let data = FileManager.default.contents(atPath: path) else {
+          throw UserError("corpus: cannot read '\(path)'")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+          throw UserError("corpus: '\(path)' is not UTF-8 text")
+        }
         docs += splitText(text, split)
       }
       if let limit, docs.count >= limit { return Array(docs.prefix(limit)) }
@@ -113,27 +125,78 @@ public enum CorpusReader {
     return docs
   }
 
+  /// The `field` strings of JSON Lines held in memory (the cache's corpus files); empty strings
+  /// are skipped. Errors name `path:line:column`.
   static func jsonLines(_ text: String, field: String, path: String) throws -> [String] {
+    var text = text
+    return try text.withUTF8 { bytes in
+      var scanner = JSONLinesScanner(field: field)
+      var docs: [String] = []
+      var start = 0
+      var lineNumber = 0
+      while start < bytes.count {
+        var end = start
+        while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+        lineNumber += 1
+        let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        start = end + 1
+        do {
+          if let s = try scanner.scanLine(line, lineNumber: lineNumber), !s.isEmpty { docs.append(s) }
+        } catch let e as JSONLinesScanner.LineError {
+          throw UserError("corpus: \(path):\(lineNumber):\(e.column): \(e.message)")
+        }
+      }
+      return docs
+    }
+  }
+
+  /// Streams the `field` strings of one JSON Lines file (empty strings skipped), as the cache
+  /// reads a stored corpus back.
+  static func jsonLines(path: String, field: String) throws -> [String] {
+    var scanner = JSONLinesScanner(field: field)
     var docs: [String] = []
-    for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-      let trimmed = line.trimmingCharacters(in: .whitespaces)
-      if trimmed.isEmpty { continue }
-      guard let object = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) else {
-        throw UserError("corpus: \(path):\(n + 1): not valid JSON")
-      }
-      guard let dict = object as? [String: Any] else {
-        throw UserError("corpus: \(path):\(n + 1): expected a JSON object with a \"\(field)\" field")
-      }
-      guard let value = dict[field] else {
-        let keys = dict.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
-        throw UserError("corpus: \(path):\(n + 1): no \"\(field)\" field (fields: \(keys)); pass `field:` to choose one")
-      }
-      guard let s = value as? String else {
-        throw UserError("corpus: \(path):\(n + 1): field \"\(field)\" is not a string")
-      }
-      if !s.isEmpty { docs.append(s) }
+    try scanner.read(path: path) { text in
+      docs.append(text)
+      return true
     }
     return docs
+  }
+
+  /// Documents as JSON Lines `{"text":"..."}`, one per line: how the cache stores a corpus.
+  /// Quotes, backslashes and control characters are escaped; everything else is written as is.
+  public static func jsonLinesData(_ documents: [String]) -> Data {
+    var out: [UInt8] = []
+    out.reserveCapacity(documents.reduce(0) { $0 + $1.utf8.count + 12 } + 64)
+    let hex = Array("0123456789abcdef".utf8)
+    for var doc in documents {
+      out.append(contentsOf: #"{"text":""#.utf8)
+      doc.withUTF8 { bytes in
+        var runStart = 0
+        for i in 0..<bytes.count {
+          let b = bytes[i]
+          guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
+          if i > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
+          runStart = i + 1
+          out.append(0x5C)
+          switch b {
+          case 0x22: out.append(0x22)
+          case 0x5C: out.append(0x5C)
+          case 0x0A: out.append(UInt8(ascii: "n"))
+          case 0x0D: out.append(UInt8(ascii: "r"))
+          case 0x09: out.append(UInt8(ascii: "t"))
+          case 0x08: out.append(UInt8(ascii: "b"))
+          case 0x0C: out.append(UInt8(ascii: "f"))
+          default:
+            out.append(contentsOf: "u00".utf8)
+            out.append(hex[Int(b >> 4)])
+            out.append(hex[Int(b & 0xF)])
+          }
+        }
+        if bytes.count > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
+      }
+      out.append(contentsOf: "\"}\n".utf8)
+    }
+    return Data(out)
   }
 
   static func splitText(_ text: String, _ split: Split) -> [String] {

@@ -34,8 +34,9 @@ public final class ModelValue: RuntimeObject {
     }
   }
 
+  /// The tokenizer, built from the model's files without loading its weights.
   public func tokenizer() throws -> BPETokenizer {
-    guard let t = try model().tokenizer() else {
+    guard let t = try pool.model(key: poolKey + "#tokenizer", make: { PooledTokenizer(try TokenizerLoading.tokenizer(at: location)) }).tokenizer else {
       throw UserError("model \(name) has no tokenizer (a Hugging Face folder needs tokenizer.json)")
     }
     return t

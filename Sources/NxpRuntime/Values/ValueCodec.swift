@@ -228,20 +228,14 @@ extension Corpus: CacheCodable {
   public static let typeTag = "corpus"
 
   public func encode() throws -> [String: Data] {
-    var lines = Data()
-    for doc in documents {
-      lines.append(try JSONSerialization.data(withJSONObject: ["text": doc], options: [.withoutEscapingSlashes]))
-      lines.append(UInt8(ascii: "\n"))
-    }
-    return ["value.jsonl": lines, "corpus.json": try JSONSerialization.data(withJSONObject: ["origin": origin])]
+    ["value.jsonl": CorpusReader.jsonLinesData(documents), "corpus.json": try JSONSerialization.data(withJSONObject: ["origin": origin])]
   }
 
   public static func decode(_ files: [String: String]) throws -> Corpus {
     guard let path = files["value.jsonl"], let metaPath = files["corpus.json"],
       let metaData = FileManager.default.contents(atPath: metaPath),
-      let meta = try JSONSerialization.jsonObject(with: metaData) as? [String: Any],
-      let text = FileManager.default.contents(atPath: path).flatMap({ String(data: $0, encoding: .utf8) })
+      let meta = try JSONSerialization.jsonObject(with: metaData) as? [String: Any]
     else { throw UserError("cached corpus is unreadable") }
-    return Corpus(documents: try CorpusReader.jsonLines(text, field: "text", path: path), origin: meta["origin"] as? String ?? "?")
+    return Corpus(documents: try CorpusReader.jsonLines(path: path, field: "text"), origin: meta["origin"] as? String ?? "?")
   }
 }

@@ -1,0 +1,55 @@
+import Foundation
+import NxpTestSupport
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Reading a big corpus and cutting excerpts keeps memory near what is kept: one 16 MB
+/// document once took 745 MB (the model's weights were loaded for its tokenizer, and the JSON
+/// line went through several whole copies).
+@Suite(.serialized) struct IngestionMemoryTests {
+  @Test func excerptsOfOneSixteenMegabyteDocumentStayUnderThreeHundredMegabytes() throws {
+    _ = try TestEnvironment.defaultModelPath()
+    let dir = try TestEnvironment.temporaryDirectory("nxp-ingest")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let words = ["alpha", "beta", "gamma", "delta", "fortune", "cookie", "neuron", "naïve", "東京", "1984"]
+    var doc = ""
+    var i = 0
+    while doc.utf8.count < 16_000_000 {
+      doc += words[(i * 7 + i / 3) % words.count]
+      doc += i % 17 == 0 ? "\\n" : (i % 5 == 0 ? ", \\\"q\\\" " : " ")
+      i += 1
+    }
+    try Data("{\"id\": 1, \"text\": \"\(doc)\", \"source\": \"generated\"}\n".utf8).write(to: URL(fileURLWithPath: dir + "/big.jsonl"))
+    try """
+    model = load("smollm2-135m")
+    texts = corpus("\(dir)/big.jsonl") |> excerpts(model, tokens: 64)
+    show texts |> head(1)
+    """.write(toFile: dir + "/x.nxp", atomically: true, encoding: .utf8)
+    let (status, peak) = try Self.run(try TestEnvironment.productPath("nxp"), ["run", dir + "/x.nxp", "--cache", dir + "/cache"])
+    #expect(status == 0)
+    print(String(format: "excerpts of a 16 MB document: peak RSS %.0f MB", Double(peak) / 1e6))
+    #expect(peak < 300_000_000, "peak RSS \(peak / 1_000_000) MB")
+  }
+
+  /// Runs a program with output discarded; its exit status and peak resident memory (wait4).
+  static func run(_ executable: String, _ arguments: [String]) throws -> (Int32, Int) {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { for p in argv { free(p) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+    guard rc == 0 else { throw TestSupportError("cannot start \(executable): \(String(cString: strerror(rc)))") }
+    var status: Int32 = 0
+    var usage = rusage()
+    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+    let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return (exit, Int(usage.ru_maxrss) * 1024)
+  }
+}
