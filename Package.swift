@@ -46,10 +46,15 @@ let package = Package(
     // MARK: - Executables
     .executableTarget(
       name: "nxp",
-      dependencies: ["NxpCore", "NxpCache", "NxpRuntime", "NxpLineEdit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: [
+        "NxpCore", "NxpCache", "NxpRuntime", "NxpLineEdit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
     .executableTarget(
       name: "nxp-bench",
-      dependencies: ["NxpCore", "NxpTensor", "NxpModels", "NxpInterp", "NxpCache", "NxpRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: [
+        "NxpCore", "NxpTensor", "NxpModels", "NxpInterp", "NxpCache", "NxpRuntime",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
 
     // MARK: - Tests
     .testTarget(name: "NxpCoreTests", dependencies: ["NxpCore"]),

@@ -50,7 +50,8 @@ public enum CacheError: Error, Equatable, Sendable, CustomStringConvertible, Loc
     case .noFilesMatch(let pattern):
       return "no file matches '\(pattern)'"
     case .notACache(let root, let reason):
-      return "'\(root)' is not an nxp cache: \(reason); check --cache or NXP_CACHE_DIR (nxp creates the marker when it first writes to a new or empty folder)"
+      return
+        "'\(root)' is not an nxp cache: \(reason); check --cache or NXP_CACHE_DIR (nxp creates the marker when it first writes to a new or empty folder)"
     }
   }
 

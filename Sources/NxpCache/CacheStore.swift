@@ -169,7 +169,8 @@ public final class CacheStore: Sendable {
       }
       discard(directory)
       // Entries of another format are expected after an upgrade; anything else is damage.
-      if case .formatVersion = problem {} else {
+      if case .formatVersion = problem {
+      } else {
         reporter.warning("\(what) was damaged (\(problem)); removed it, recomputing")
       }
       return nil

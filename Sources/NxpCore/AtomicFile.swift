@@ -39,7 +39,8 @@ public enum AtomicFile {
     var offset = 0
     while offset < bytes.count {
       let n = min(16 << 20, bytes.count - offset)
-      try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress! + offset), count: n, deallocator: .none))
+      try handle.write(
+        contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress! + offset), count: n, deallocator: .none))
       offset += n
     }
   }

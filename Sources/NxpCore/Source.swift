@@ -59,7 +59,8 @@ public final class SourceFile: @unchecked Sendable {
   /// Reads a file; the error names the path.
   public static func read(path: String) throws -> SourceFile {
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw UserError("cannot read '\(path)': \(FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")")
+      throw UserError(
+        "cannot read '\(path)': \(FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")")
     }
     return try decode(data, path: path)
   }
@@ -76,7 +77,8 @@ public final class SourceFile: @unchecked Sendable {
     let file = SourceFile(path: path, text: String(decoding: bytes, as: UTF8.self))
     let at = SourceLocation(line: line, column: column, offset: bad)
     throw Diagnostic(
-      .error, "'\(path)' is not UTF-8 text: byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at line \(line), column \(column) (offset \(bad))",
+      .error,
+      "'\(path)' is not UTF-8 text: byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at line \(line), column \(column) (offset \(bad))",
       file: file, range: SourceRange(at, SourceLocation(line: line, column: column + 1, offset: bad + 1)),
       help: ["save the script as UTF-8 (e.g. iconv -f latin1 -t utf-8)"])
   }

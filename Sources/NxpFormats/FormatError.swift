@@ -49,7 +49,8 @@ public enum FormatError: Error, Equatable, CustomStringConvertible, Sendable {
     case .duplicateTensor(let name):
       return "tensor '\(name)' appears twice"
     case .unsupportedTensorType(let name, let t):
-      return "tensor '\(name)' has type \(GGMLType(rawValue: t).map { "\($0)" } ?? String(t)), which nxp cannot read (supported: \(GGMLType.supported.map { "\($0)" }.joined(separator: ", ")))"
+      return
+        "tensor '\(name)' has type \(GGMLType(rawValue: t).map { "\($0)" } ?? String(t)), which nxp cannot read (supported: \(GGMLType.supported.map { "\($0)" }.joined(separator: ", ")))"
     case .badTensorShape(let name, let detail):
       return "tensor '\(name)': \(detail)"
     case .badTensorOffset(let name, let detail):

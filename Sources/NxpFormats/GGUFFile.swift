@@ -125,8 +125,12 @@ public final class GGUFFile: @unchecked Sendable {
     }
     let tensorCount = try r.read(UInt64.self, "the tensor count")
     let kvCount = try r.read(UInt64.self, "the metadata count")
-    guard tensorCount <= GGUFFile.maxCount else { throw FormatError.tooLarge(what: "the tensor count", count: tensorCount, limit: GGUFFile.maxCount) }
-    guard kvCount <= GGUFFile.maxCount else { throw FormatError.tooLarge(what: "the metadata count", count: kvCount, limit: GGUFFile.maxCount) }
+    guard tensorCount <= GGUFFile.maxCount else {
+      throw FormatError.tooLarge(what: "the tensor count", count: tensorCount, limit: GGUFFile.maxCount)
+    }
+    guard kvCount <= GGUFFile.maxCount else {
+      throw FormatError.tooLarge(what: "the metadata count", count: kvCount, limit: GGUFFile.maxCount)
+    }
 
     var meta: [String: GGUFValue] = [:]
     var keys: [String] = []
@@ -172,7 +176,8 @@ public final class GGUFFile: @unchecked Sendable {
         throw FormatError.unsupportedTensorType(tensor: name, type: typeRaw)
       }
       guard dims[0] % type.blockSize == 0 else {
-        throw FormatError.badTensorShape(tensor: name, detail: "row length \(dims[0]) is not a multiple of the \(type) block size \(type.blockSize)")
+        throw FormatError.badTensorShape(
+          tensor: name, detail: "row length \(dims[0]) is not a multiple of the \(type) block size \(type.blockSize)")
       }
       let offset = try r.read(UInt64.self, "the data offset of tensor '\(name)'")
       raw.append(RawInfo(name: name, dims: dims, type: type, offset: offset))
@@ -181,7 +186,8 @@ public final class GGUFFile: @unchecked Sendable {
     let headerEnd = r.offset
     let data = (headerEnd + align - 1) / align * align
     guard data <= file.size || raw.isEmpty else {
-      throw FormatError.truncated(what: "the tensor data section", offset: headerEnd, needed: data - headerEnd, available: file.size - headerEnd)
+      throw FormatError.truncated(
+        what: "the tensor data section", offset: headerEnd, needed: data - headerEnd, available: file.size - headerEnd)
     }
     dataOffset = data
 
@@ -203,7 +209,9 @@ public final class GGUFFile: @unchecked Sendable {
         let end = start.addingReportingOverflow(UInt64(bytes)).partialValue
         throw FormatError.badTensorOffset(
           tensor: t.name,
-          detail: "its \(bytes) bytes of data run from file offset \(start) to \(end) (data section offset \(t.offset) + section start \(data)), past the end of the file at \(file.size) bytes; the file is truncated or corrupt")
+          detail:
+            "its \(bytes) bytes of data run from file offset \(start) to \(end) (data section offset \(t.offset) + section start \(data)), past the end of the file at \(file.size) bytes; the file is truncated or corrupt"
+        )
       }
       let info = GGUFTensorInfo(name: t.name, dims: t.dims, type: t.type, fileOffset: data + off, byteCount: bytes)
       infos.append(info)
@@ -235,7 +243,8 @@ public final class GGUFFile: @unchecked Sendable {
       .sorted { ($0.element.fileOffset, $0.offset) < ($1.element.fileOffset, $1.offset) }.map(\.element)
     for (a, b) in zip(sorted, sorted.dropFirst()) where a.fileOffset + a.byteCount > b.fileOffset {
       throw FormatError.badTensorOffset(
-        tensor: b.name, detail: "data at file offset \(b.fileOffset) overlaps tensor '\(a.name)' (\(a.fileOffset)..<\(a.fileOffset + a.byteCount))")
+        tensor: b.name,
+        detail: "data at file offset \(b.fileOffset) overlaps tensor '\(a.name)' (\(a.fileOffset)..<\(a.fileOffset + a.byteCount))")
     }
   }
 

@@ -139,11 +139,15 @@ public final class SafeTensorsCheckpoint: @unchecked Sendable {
     } catch {
       throw SafeTensorsError.badIndex(path: path, detail: "not valid JSON: \(error)")
     }
-    guard case .object(let top) = json else { throw SafeTensorsError.badIndex(path: path, detail: "the index is \(json.kind), not an object") }
+    guard case .object(let top) = json else {
+      throw SafeTensorsError.badIndex(path: path, detail: "the index is \(json.kind), not an object")
+    }
     guard let wm = top.last(where: { $0.key == "weight_map" })?.value else {
       throw SafeTensorsError.badIndex(path: path, detail: "no 'weight_map'")
     }
-    guard case .object(let pairs) = wm else { throw SafeTensorsError.badIndex(path: path, detail: "'weight_map' is \(wm.kind), not an object") }
+    guard case .object(let pairs) = wm else {
+      throw SafeTensorsError.badIndex(path: path, detail: "'weight_map' is \(wm.kind), not an object")
+    }
     var out: [(tensor: String, shard: String)] = []
     var seen = Set<String>()
     for (tensor, v) in pairs {
@@ -152,7 +156,8 @@ public final class SafeTensorsCheckpoint: @unchecked Sendable {
       }
       let parts = shard.split(separator: "/", omittingEmptySubsequences: false)
       guard !shard.isEmpty, !shard.hasPrefix("/"), !parts.contains(".."), !parts.contains("") else {
-        throw SafeTensorsError.badIndex(path: path, detail: "weight_map entry '\(tensor)' names '\(shard)', which is not a file in the index's folder")
+        throw SafeTensorsError.badIndex(
+          path: path, detail: "weight_map entry '\(tensor)' names '\(shard)', which is not a file in the index's folder")
       }
       guard seen.insert(tensor).inserted else {
         throw SafeTensorsError.badIndex(path: path, detail: "weight_map lists tensor '\(tensor)' twice")

@@ -58,7 +58,8 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible, Sendabl
     case .headerTooLarge(let path, let length, let limit):
       return "'\(path)': safetensors header length \(length) exceeds the limit of \(limit) bytes; the file is corrupt"
     case .headerPastEnd(let path, let length, let available):
-      return "'\(path)': safetensors header length \(length) runs past the end of the file (\(available) bytes follow); the file is truncated or corrupt"
+      return
+        "'\(path)': safetensors header length \(length) runs past the end of the file (\(available) bytes follow); the file is truncated or corrupt"
     case .headerNotUTF8(let path):
       return "'\(path)': safetensors header is not valid UTF-8"
     case .headerNotJSON(let path, let detail):

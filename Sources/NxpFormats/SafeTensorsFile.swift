@@ -108,11 +108,13 @@ public final class SafeTensorsFile: @unchecked Sendable {
       let begin = t.dataOffsets.lowerBound
       if begin > end {
         let after = previous.map { "tensor '\($0)' ends at \(end)" } ?? "the data section starts at 0"
-        throw SafeTensorsError.badOffsets(path: path, tensor: t.name, detail: "data starts at \(begin) but \(after): a gap of \(begin - end) bytes")
+        throw SafeTensorsError.badOffsets(
+          path: path, tensor: t.name, detail: "data starts at \(begin) but \(after): a gap of \(begin - end) bytes")
       }
       if begin < end {
         let other = previous.map { "tensor '\($0)'" } ?? "another tensor"
-        throw SafeTensorsError.badOffsets(path: path, tensor: t.name, detail: "data [\(begin), \(t.dataOffsets.upperBound)) overlaps \(other), which ends at \(end)")
+        throw SafeTensorsError.badOffsets(
+          path: path, tensor: t.name, detail: "data [\(begin), \(t.dataOffsets.upperBound)) overlaps \(other), which ends at \(end)")
       }
       guard let expected = t.dtype.byteCount(elements: t.elementCount) else {
         throw SafeTensorsError.badShape(path: path, tensor: t.name, detail: "shape \(t.shape) of \(t.dtype) is not a whole number of bytes")
@@ -203,8 +205,12 @@ public final class SafeTensorsFile: @unchecked Sendable {
       }
     }
     // Unknown fields are ignored, as the reference reader ignores them.
-    guard let dtypeValue = byName["dtype"] else { throw SafeTensorsError.badTensorEntry(path: path, tensor: name, detail: "missing field 'dtype'") }
-    guard let shapeValue = byName["shape"] else { throw SafeTensorsError.badTensorEntry(path: path, tensor: name, detail: "missing field 'shape'") }
+    guard let dtypeValue = byName["dtype"] else {
+      throw SafeTensorsError.badTensorEntry(path: path, tensor: name, detail: "missing field 'dtype'")
+    }
+    guard let shapeValue = byName["shape"] else {
+      throw SafeTensorsError.badTensorEntry(path: path, tensor: name, detail: "missing field 'shape'")
+    }
     guard let offsetsValue = byName["data_offsets"] else {
       throw SafeTensorsError.badTensorEntry(path: path, tensor: name, detail: "missing field 'data_offsets'")
     }
@@ -227,7 +233,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
         throw SafeTensorsError.badShape(path: path, tensor: name, detail: "dimension \(i) \(problem)")
       case .success(let n):
         let (c, overflow) = count.multipliedReportingOverflow(by: n)
-        guard !overflow else { throw SafeTensorsError.badShape(path: path, tensor: name, detail: "element count of shape \(dimValues.count)-d overflows") }
+        guard !overflow else {
+          throw SafeTensorsError.badShape(path: path, tensor: name, detail: "element count of shape \(dimValues.count)-d overflows")
+        }
         count = c
         shape.append(n)
       }

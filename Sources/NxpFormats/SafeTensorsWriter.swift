@@ -35,7 +35,9 @@ public struct SafeTensorsWriter: Sendable {
   public mutating func add(_ name: String, dtype: SafeTensorsDType, shape: [Int], bytes: Data) throws {
     guard name != "__metadata__" else { throw SafeTensorsError.badTensorToWrite(tensor: name, detail: "the name is reserved") }
     guard !names.contains(name) else { throw SafeTensorsError.badTensorToWrite(tensor: name, detail: "added twice") }
-    guard shape.allSatisfy({ $0 >= 0 }) else { throw SafeTensorsError.badTensorToWrite(tensor: name, detail: "shape \(shape) has a negative dimension") }
+    guard shape.allSatisfy({ $0 >= 0 }) else {
+      throw SafeTensorsError.badTensorToWrite(tensor: name, detail: "shape \(shape) has a negative dimension")
+    }
     var elements = 1
     for d in shape {
       let (e, overflow) = elements.multipliedReportingOverflow(by: d)
@@ -102,7 +104,9 @@ public struct SafeTensorsWriter: Sendable {
     var first = true
     if !metadata.isEmpty {
       let pairs = metadata.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-      json += "\"__metadata__\":{" + pairs.map { SafeTensorsJSON.quoted($0.key) + ":" + SafeTensorsJSON.quoted($0.value) }.joined(separator: ",") + "}"
+      json +=
+        "\"__metadata__\":{" + pairs.map { SafeTensorsJSON.quoted($0.key) + ":" + SafeTensorsJSON.quoted($0.value) }.joined(separator: ",")
+        + "}"
       first = false
     }
     var offset = 0
@@ -111,14 +115,17 @@ public struct SafeTensorsWriter: Sendable {
       if !first { json += "," }
       first = false
       let shape = e.shape.map(String.init).joined(separator: ",")
-      json += SafeTensorsJSON.quoted(e.name) + ":{\"dtype\":\"\(e.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + e.byteCount)]}"
+      json +=
+        SafeTensorsJSON.quoted(e.name)
+        + ":{\"dtype\":\"\(e.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + e.byteCount)]}"
       offset += e.byteCount
     }
     json += "}"
     var header = Data(json.utf8)
     header.append(contentsOf: [UInt8](repeating: 0x20, count: (8 - header.count % 8) % 8))
     guard header.count <= SafeTensorsFile.maxHeaderLength else {
-      throw SafeTensorsError.badTensorToWrite(tensor: order.last.map { tensors[$0].name } ?? "", detail: "the header would exceed \(SafeTensorsFile.maxHeaderLength) bytes")
+      throw SafeTensorsError.badTensorToWrite(
+        tensor: order.last.map { tensors[$0].name } ?? "", detail: "the header would exceed \(SafeTensorsFile.maxHeaderLength) bytes")
     }
     var out = littleEndianBytes([UInt64(header.count)])
     out.append(header)

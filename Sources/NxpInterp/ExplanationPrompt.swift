@@ -104,7 +104,10 @@ public enum WorkedNeurons {
   public static let standard: [WorkedNeuron] = [
     WorkedNeuron(
       records: [
-        record([("The", 0), (" bridge", 0), (" opened", 0), (" in", 0.1), (" 1932", 3.1), (" and", 0), (" closed", 0), (" in", 0.2), (" 2004", 2.9), (".", 0)]),
+        record([
+          ("The", 0), (" bridge", 0), (" opened", 0), (" in", 0.1), (" 1932", 3.1), (" and", 0), (" closed", 0), (" in", 0.2),
+          (" 2004", 2.9), (".", 0),
+        ]),
         record([("Born", 0), (" in", 0), (" March", 0.4), (" 1871", 3.0), (",", 0), (" she", 0), (" moved", 0), (" to", 0), (" Lyon", 0)]),
       ],
       explanation: "years written as four-digit numbers, mostly after \"in\""),
@@ -116,7 +119,10 @@ public enum WorkedNeurons {
       explanation: "words that negate a statement, such as \"not\", \"never\" and \"n't\""),
     WorkedNeuron(
       records: [
-        record([("print", 0), ("(", 0), ("len", 0), ("(", 0), ("x", 0), (")", 1.5), (")", 1.8), ("\n", 0), ("y", 0), (" =", 0), (" f", 0), ("(", 0), ("2", 0), (")", 1.6)]),
+        record([
+          ("print", 0), ("(", 0), ("len", 0), ("(", 0), ("x", 0), (")", 1.5), (")", 1.8), ("\n", 0), ("y", 0), (" =", 0), (" f", 0),
+          ("(", 0), ("2", 0), (")", 1.6),
+        ]),
         record([("The", 0), (" result", 0), (" (", 0), ("see", 0), (" below", 0), (")", 1.4), (" holds", 0), (".", 0)]),
       ],
       explanation: "closing parentheses, in code and in prose"),

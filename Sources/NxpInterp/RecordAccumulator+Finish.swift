@@ -140,8 +140,7 @@ extension RecordAccumulator {
         var extra: [Int] = []
         for other in 0..<nb where other != b {
           let o0 = (j * nb + other) * cap
-          for i in 0..<Int(s.quantileCount[j * nb + other]) where member(ValueKey.value(of: s.quantileValue[o0 + i]), b)
-          {
+          for i in 0..<Int(s.quantileCount[j * nb + other]) where member(ValueKey.value(of: s.quantileValue[o0 + i]), b) {
             extra.append(o0 + i)
           }
         }

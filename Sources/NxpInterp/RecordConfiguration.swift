@@ -94,11 +94,13 @@ public struct RecordConfiguration: Hashable, Sendable, Codable {
     let machine = "this machine has \(RecordConfiguration.byteSize(Double(physicalMemory)))"
     guard let bytes = checkedStateBytes else {
       throw UserError(
-        "record would need more than \(RecordConfiguration.byteSize(Double(Int.max))) of state (over 2^63 bytes) for \(neurons) neurons with \(options); \(machine). Lower top:, random: or perQuantile:, or record fewer layers")
+        "record would need more than \(RecordConfiguration.byteSize(Double(Int.max))) of state (over 2^63 bytes) for \(neurons) neurons with \(options); \(machine). Lower top:, random: or perQuantile:, or record fewer layers"
+      )
     }
     guard UInt64(bytes) <= physicalMemory else {
       throw UserError(
-        "record would need \(RecordConfiguration.byteSize(Double(bytes))) of state for \(neurons) neurons with \(options); \(machine). Lower top:, random: or perQuantile:, or record fewer layers (each layer of \(RecordConfiguration.grouped(neuronsPerLayer)) neurons needs \(RecordConfiguration.byteSize(Double(bytes / max(1, layers.count)))))")
+        "record would need \(RecordConfiguration.byteSize(Double(bytes))) of state for \(neurons) neurons with \(options); \(machine). Lower top:, random: or perQuantile:, or record fewer layers (each layer of \(RecordConfiguration.grouped(neuronsPerLayer)) neurons needs \(RecordConfiguration.byteSize(Double(bytes / max(1, layers.count)))))"
+      )
     }
   }
 

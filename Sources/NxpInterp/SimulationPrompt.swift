@@ -63,7 +63,9 @@ public enum SimulationPrompt {
   /// log-probabilities of candidate tokens (a top-k list). Tokens that are not a value are
   /// ignored (surrounding spaces are trimmed) and the rest renormalised. nil when no value is
   /// among the candidates: that position failed and must be counted, not read as 0.
-  public static func expectedValue(logProbabilities: [(token: String, logProbability: Double)]) -> (value: Double, distribution: [Int: Double])? {
+  public static func expectedValue(
+    logProbabilities: [(token: String, logProbability: Double)]
+  ) -> (value: Double, distribution: [Int: Double])? {
     var mass: [Int: Double] = [:]
     for (token, lp) in logProbabilities {
       let t = token.trimmingCharacters(in: .whitespaces)

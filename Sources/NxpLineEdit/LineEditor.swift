@@ -33,16 +33,18 @@ public final class LineEditor {
     LineEditor.completer = completer
     guard isInteractive else { return }
     LineEditor.useUTF8Locale()
-    nxp_rl_init("nxp", { line, start, end in
-      guard let line, let complete = LineEditor.completer else { return nil }
-      let text = String(cString: line)
-      let candidates = complete(text, Int(start), Int(end))
-      if candidates.isEmpty { return nil }
-      let array = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: candidates.count + 1)
-      for (i, c) in candidates.enumerated() { array[i] = strdup(c) }
-      array[candidates.count] = nil
-      return array
-    }, " \t\n()[]{},:|=+-*/\"")
+    nxp_rl_init(
+      "nxp",
+      { line, start, end in
+        guard let line, let complete = LineEditor.completer else { return nil }
+        let text = String(cString: line)
+        let candidates = complete(text, Int(start), Int(end))
+        if candidates.isEmpty { return nil }
+        let array = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: candidates.count + 1)
+        for (i, c) in candidates.enumerated() { array[i] = strdup(c) }
+        array[candidates.count] = nil
+        return array
+      }, " \t\n()[]{},:|=+-*/\"")
     nxp_rl_stifle_history(Int32(maxHistory))
     if let historyPath { _ = nxp_rl_read_history(historyPath) }
   }

@@ -74,7 +74,8 @@ extension TransformerModel {
         if let cache = s.cache {
           let keys = cache.keys[l].pointer, values = cache.values[l].pointer
           Elementwise.copyRows(k, ldSrc: qkvWidth, into: keys + s.firstPosition * kvWidth, ldDst: kvWidth, rows: s.count, columns: kvWidth)
-          Elementwise.copyRows(v, ldSrc: qkvWidth, into: values + s.firstPosition * kvWidth, ldDst: kvWidth, rows: s.count, columns: kvWidth)
+          Elementwise.copyRows(
+            v, ldSrc: qkvWidth, into: values + s.firstPosition * kvWidth, ldDst: kvWidth, rows: s.count, columns: kvWidth)
           Attention.causal(
             q: q, ldq: qkvWidth, k: keys, ldk: kvWidth, v: values, ldv: kvWidth, queries: s.count, keys: s.firstPosition + s.count,
             heads: H, kvHeads: Hkv, headDim: D, scores: ws.scores.pointer, out: out, ldo: attnWidth)

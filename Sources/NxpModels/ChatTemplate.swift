@@ -62,7 +62,8 @@ public struct ChatTemplate: Hashable, Sendable {
   /// The prompt text of `messages`. `addGenerationPrompt` opens an assistant turn for the model
   /// to write; `continueFinal` leaves the last message open instead (no end-of-turn), so a model
   /// scores or continues it (the all-at-once simulator's prompt).
-  public func render(_ messages: [(role: String, content: String)], addGenerationPrompt: Bool = true, continueFinal: Bool = false) -> String {
+  public func render(_ messages: [(role: String, content: String)], addGenerationPrompt: Bool = true, continueFinal: Bool = false) -> String
+  {
     var out = ""
     switch family {
     case .chatML:

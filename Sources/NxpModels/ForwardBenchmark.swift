@@ -33,7 +33,8 @@ public enum ForwardBenchmark {
 
     public var description: String {
       String(
-        format: "forward: %d excerpts x %d tokens, batch %d, %d layers captured, %d threads: %.1f tokens/s (%.2f s, %.0f%% CPU, %.1f tokens per CPU-second), %.1f GFLOP/s of projections (%.0f MFLOP/token), peak RSS %.0f MB",
+        format:
+          "forward: %d excerpts x %d tokens, batch %d, %d layers captured, %d threads: %.1f tokens/s (%.2f s, %.0f%% CPU, %.1f tokens per CPU-second), %.1f GFLOP/s of projections (%.0f MFLOP/token), peak RSS %.0f MB",
         excerpts, tokensPerExcerpt, batchSize, layers, threads, tokensPerSecond, seconds, 100 * cpuSeconds / seconds,
         tokensPerCPUSecond, gflops, flopsPerToken / 1e6, Double(peakResidentBytes) / 1e6)
     }

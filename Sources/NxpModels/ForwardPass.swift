@@ -45,11 +45,12 @@ extension TransformerModel {
       }
     }
 
-    let logitsRows: Int? = switch request.logits {
-    case .none: nil
-    case .all: R
-    case .lastOfEachSequence: sequences.count
-    }
+    let logitsRows: Int? =
+      switch request.logits {
+      case .none: nil
+      case .all: R
+      case .lastOfEachSequence: sequences.count
+      }
     output.prepare(
       sequenceStarts: starts, neuronLayers: neuronLayers, residualLayers: residualLayers, neuronWidth: F, residualWidth: C,
       logitsRows: logitsRows, vocabularySize: V)

@@ -28,7 +28,8 @@ extension ModelConfiguration {
     }
     if vocab == nil, let tokens = file.metadata["tokenizer.ggml.tokens"]?.array { vocab = tokens.count }
     guard let vocab else {
-      throw ModelError.badConfiguration(file: file.path, detail: "cannot tell the vocabulary size (no \(p)vocab_size, no token_embd.weight)")
+      throw ModelError.badConfiguration(
+        file: file.path, detail: "cannot tell the vocabulary size (no \(p)vocab_size, no token_embd.weight)")
     }
     let epsilonKey = arch.isLlamaFamily ? "attention.layer_norm_rms_epsilon" : "attention.layer_norm_epsilon"
     let bos = try optionalInt("tokenizer.ggml.bos_token_id")

@@ -57,7 +57,8 @@ extension ModelConfiguration {
         normEpsilon: Float(try double("rms_norm_eps", default: 1e-6)), ropeTheta: try double("rope_theta", default: 10000),
         ropeDimension: Int((Double(headDim) * partial).rounded()), ropeStyle: .halfSplit,
         tiedEmbeddings: try bool("tie_word_embeddings", default: false), attentionBias: bias,
-        attentionOutputBias: arch == .qwen2 ? false : bias, mlpBias: try bool("mlp_bias", default: false), bosTokenID: tokenID("bos_token_id"), eosTokenID: tokenID("eos_token_id"))
+        attentionOutputBias: arch == .qwen2 ? false : bias, mlpBias: try bool("mlp_bias", default: false),
+        bosTokenID: tokenID("bos_token_id"), eosTokenID: tokenID("eos_token_id"))
     case .gpt2:
       let act = string("activation_function") ?? "gelu_new"
       guard ["gelu_new", "gelu_pytorch_tanh", "gelu_fast"].contains(act) else {

@@ -37,7 +37,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible, Sendable {
     case .modelNotInstalled(let name, let path):
       return "model '\(name)' is not installed (expected at \(path)); install it with `scripts/install-model.sh`"
     case .modelNotFound(let name):
-      return "no model '\(name)': not a known name (\(ModelRegistry.aliases.keys.sorted().joined(separator: ", "))), a .gguf file or a Hugging Face model folder"
+      return
+        "no model '\(name)': not a known name (\(ModelRegistry.aliases.keys.sorted().joined(separator: ", "))), a .gguf file or a Hugging Face model folder"
     case .missingFile(let path, let detail):
       return "'\(path)': \(detail)"
     case .emptyBatch:

@@ -102,7 +102,9 @@ public enum ModelRegistry {
   }
 
   /// Loads the model at `location` (see `load(_:threads:environment:)`).
-  public static func load(_ location: ModelLocation, threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)) throws -> TransformerModel {
+  public static func load(
+    _ location: ModelLocation, threads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+  ) throws -> TransformerModel {
     switch location {
     case .gguf(let path):
       let file = try GGUFFile(path: path)

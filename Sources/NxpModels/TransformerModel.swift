@@ -177,4 +177,3 @@ public final class TransformerModel: @unchecked Sendable {
 
 /// The seeded generator for sampling and random test models (SplitMix64, stable across versions).
 public typealias SeededGenerator = SplitMix64
-

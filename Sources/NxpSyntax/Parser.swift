@@ -33,7 +33,9 @@ public struct Parser {
 
   /// Parses `text` as a single expression, such as the value in `--set layer=10` or
   /// `:set layer=10`; anything after the expression is an error.
-  public static func parseExpression(_ text: String, path: String = "<input>") -> (
+  public static func parseExpression(
+    _ text: String, path: String = "<input>"
+  ) -> (
     expression: Expr?, diagnostics: [Diagnostic]
   ) {
     let file = SourceFile(path: path, text: text)

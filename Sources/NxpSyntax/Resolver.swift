@@ -172,7 +172,9 @@ struct ResolveState {
 
   /// The known names and primitives that `expressions` use, each once in order of first use;
   /// unknown ones are reported.
-  mutating func references(in expressions: [Expr], file: SourceFile, checkCalls: Bool)
+  mutating func references(
+    in expressions: [Expr], file: SourceFile, checkCalls: Bool
+  )
     -> (names: [Identifier], primitives: [String])
   {
     var names: [Identifier] = []

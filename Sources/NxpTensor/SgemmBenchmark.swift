@@ -19,7 +19,9 @@ public enum SgemmBenchmark {
 
     public var description: String {
       let shape = "\(m)x\(n)x\(k)\(transposeB ? " (B transposed)" : "")"
-      let who = concurrentCallers > 1 ? "\(concurrentCallers) concurrent callers x \(threads) thread" : "\(threads) thread\(threads == 1 ? "" : "s")"
+      let who =
+        concurrentCallers > 1
+        ? "\(concurrentCallers) concurrent callers x \(threads) thread" : "\(threads) thread\(threads == 1 ? "" : "s")"
       return String(format: "sgemm %@, %@: %.1f GFLOP/s", shape, who, gflops)
     }
   }
@@ -46,12 +48,14 @@ public enum SgemmBenchmark {
             for i in 0..<a.count { a.pointer[i] = Float(i % 7) * 0.25 - 0.5 }
             for i in 0..<b.count { b.pointer[i] = Float(i % 5) * 0.125 - 0.25 }
             // One warm-up product lets OpenBLAS allocate its buffers outside the timing.
-            BLAS.sgemm(transposeB: transposeB, m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: transposeB ? k : n, c: c.pointer, ldc: n)
+            BLAS.sgemm(
+              transposeB: transposeB, m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: transposeB ? k : n, c: c.pointer, ldc: n)
             var reps = 0
             let start = DispatchTime.now().uptimeNanoseconds
             var seconds = 0.0
             repeat {
-              BLAS.sgemm(transposeB: transposeB, m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: transposeB ? k : n, c: c.pointer, ldc: n)
+              BLAS.sgemm(
+                transposeB: transposeB, m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: transposeB ? k : n, c: c.pointer, ldc: n)
               reps += 1
               seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             } while seconds < minimumSeconds

@@ -45,7 +45,9 @@ public enum CommandRunner {
   }
 
   /// Runs the `nxp` built beside the tests.
-  public static func nxp(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], stdin: String? = nil) throws -> CommandResult {
+  public static func nxp(
+    _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], stdin: String? = nil
+  ) throws -> CommandResult {
     try run(try TestEnvironment.productPath("nxp"), arguments, in: directory, environment: environment, stdin: stdin)
   }
 }

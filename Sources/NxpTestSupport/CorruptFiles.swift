@@ -121,7 +121,8 @@ public enum SafeTensorsFault: String, CaseIterable, Sendable {
     case .fractionalOffset:
       return edit("[0,24]", "[0,24.0]")
     case .duplicateTensor:
-      return edit(#""bias":{"dtype":"F32","shape":[3],"data_offsets":[24,36]}"#,
+      return edit(
+        #""bias":{"dtype":"F32","shape":[3],"data_offsets":[24,36]}"#,
         #""bias":{"dtype":"F32","shape":[3],"data_offsets":[24,36]},"bias":{"dtype":"F32","shape":[0],"data_offsets":[36,36]}"#)
     case .trailingBytes:
       return SafeTensorsBytes.make(header: h, data: d + [0, 0, 0, 0])
@@ -251,13 +252,22 @@ public enum GGUFFault: String, CaseIterable, Sendable {
     case .hugeStringLength:
       return replaceName(with: entry("general.name", type: 8) { $0.append(UInt64(1) << 40) })
     case .hugeArrayCount:
-      return replaceTokens(with: entry("tokenizer.ggml.tokens", type: 9) { $0.append(UInt32(8)); $0.append(UInt64(1) << 40) })
+      return replaceTokens(
+        with: entry("tokenizer.ggml.tokens", type: 9) {
+          $0.append(UInt32(8)); $0.append(UInt64(1) << 40)
+        })
     case .arrayPastEnd:
-      return replaceTokens(with: entry("tokenizer.ggml.tokens", type: 9) { $0.append(UInt32(8)); $0.append(UInt64(100_000)) })
+      return replaceTokens(
+        with: entry("tokenizer.ggml.tokens", type: 9) {
+          $0.append(UInt32(8)); $0.append(UInt64(100_000))
+        })
     case .unknownValueType:
       return replaceName(with: entry("general.name", type: 13) { $0.append(UInt32(0)) })
     case .unknownArrayElementType:
-      return replaceTokens(with: entry("tokenizer.ggml.tokens", type: 9) { $0.append(UInt32(42)); $0.append(UInt64(0)) })
+      return replaceTokens(
+        with: entry("tokenizer.ggml.tokens", type: 9) {
+          $0.append(UInt32(42)); $0.append(UInt64(0))
+        })
     case .badBool:
       return replaceName(with: entry("general.name", type: 7) { $0.append(UInt8(2)) })
     case .arraysTooDeep:

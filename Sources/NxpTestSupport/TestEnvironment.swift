@@ -13,7 +13,6 @@ public enum TestEnvironment {
   /// nxp's models folder, resolved as nxp resolves it.
   public static var modelsDir: String { ModelRegistry.modelsDirectory() }
 
-
   /// The default subject model, SmolLM2-135M-Instruct Q4_1. Tests that need it fail with the
   /// install command when it is missing: the test command installs it first.
   public static func defaultModelPath() throws -> String {

@@ -86,7 +86,8 @@ public final class BPETokenizer: @unchecked Sendable {
     for token in spec.addedTokens {
       let id = Int(token.id)
       guard id >= 0, id < strings.count else {
-        throw TokenizerError.tokenIDOutOfRange(key: "added token \(TokenizerError.quote(token.content))", id: id, vocabularySize: strings.count)
+        throw TokenizerError.tokenIDOutOfRange(
+          key: "added token \(TokenizerError.quote(token.content))", id: id, vocabularySize: strings.count)
       }
       if !spec.present[id] { strings[id] = token.content }
       ids[token.content] = token.id

@@ -36,18 +36,28 @@ struct PreTokenizer: Sendable, Equatable {
 
   /// The GGUF pre-tokenizer names understood, by family.
   static let ggufFamilies: [(names: [String], configuration: GGUFConfiguration)] = [
-    (["gpt2", "gpt-2", "phi-2", "mpt", "olmo", "jais"],
-     GGUFConfiguration(preTokenizer: PreTokenizer(steps: [.pattern(.gpt2)]), normalizer: nil, ignoreMerges: false, defaultAddBOS: false)),
-    (["smollm", "starcoder", "refact", "command-r", "codeshell", "exaone", "minerva-7b"],
-     GGUFConfiguration(
-       preTokenizer: PreTokenizer(steps: [.digits(individual: true), .pattern(.gpt2)]), normalizer: nil,
-       ignoreMerges: false, defaultAddBOS: false)),
-    (["llama-bpe", "llama3", "llama-v3", "falcon3"],
-     GGUFConfiguration(preTokenizer: PreTokenizer(steps: [.pattern(.llama3)]), normalizer: nil, ignoreMerges: true, defaultAddBOS: true)),
-    (["dbrx", "smaug-bpe"],
-     GGUFConfiguration(preTokenizer: PreTokenizer(steps: [.pattern(.llama3)]), normalizer: nil, ignoreMerges: false, defaultAddBOS: false)),
-    (["qwen2", "deepseek-r1-qwen", "stablelm2", "megrez"],
-     GGUFConfiguration(preTokenizer: PreTokenizer(steps: [.pattern(.qwen2)]), normalizer: .nfc, ignoreMerges: false, defaultAddBOS: false)),
+    (
+      ["gpt2", "gpt-2", "phi-2", "mpt", "olmo", "jais"],
+      GGUFConfiguration(preTokenizer: PreTokenizer(steps: [.pattern(.gpt2)]), normalizer: nil, ignoreMerges: false, defaultAddBOS: false)
+    ),
+    (
+      ["smollm", "starcoder", "refact", "command-r", "codeshell", "exaone", "minerva-7b"],
+      GGUFConfiguration(
+        preTokenizer: PreTokenizer(steps: [.digits(individual: true), .pattern(.gpt2)]), normalizer: nil,
+        ignoreMerges: false, defaultAddBOS: false)
+    ),
+    (
+      ["llama-bpe", "llama3", "llama-v3", "falcon3"],
+      GGUFConfiguration(preTokenizer: PreTokenizer(steps: [.pattern(.llama3)]), normalizer: nil, ignoreMerges: true, defaultAddBOS: true)
+    ),
+    (
+      ["dbrx", "smaug-bpe"],
+      GGUFConfiguration(preTokenizer: PreTokenizer(steps: [.pattern(.llama3)]), normalizer: nil, ignoreMerges: false, defaultAddBOS: false)
+    ),
+    (
+      ["qwen2", "deepseek-r1-qwen", "stablelm2", "megrez"],
+      GGUFConfiguration(preTokenizer: PreTokenizer(steps: [.pattern(.qwen2)]), normalizer: .nfc, ignoreMerges: false, defaultAddBOS: false)
+    ),
   ]
 
   static let supportedGGUFNames: [String] = ggufFamilies.flatMap(\.names)

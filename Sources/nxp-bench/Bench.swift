@@ -39,8 +39,13 @@ struct Bench: ParsableCommand {
   var noModel = false
 
   func run() throws {
-    let binary = nxp ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("nxp").path
-    guard FileManager.default.isExecutableFile(atPath: binary) else { throw BenchError("no nxp binary at \(binary); build it with `swift build -c release`") }
+    let binary =
+      nxp
+      ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("nxp")
+      .path
+    guard FileManager.default.isExecutableFile(atPath: binary) else {
+      throw BenchError("no nxp binary at \(binary); build it with `swift build -c release`")
+    }
     print("nxp-bench: \(binary), \(ProcessInfo.processInfo.activeProcessorCount) cores")
 
     if !cacheOnly && !noModel {
@@ -51,12 +56,19 @@ struct Bench: ParsableCommand {
 
       let loadStart = Date()
       let model = try ModelRegistry.load("smollm2-135m")
-      print(String(format: "model   %@ loaded in %.2f s: %.0f MB of float32 weights", model.name, Date().timeIntervalSince(loadStart), Double(model.weightBytes) / 1e6))
+      print(
+        String(
+          format: "model   %@ loaded in %.2f s: %.0f MB of float32 weights", model.name, Date().timeIntervalSince(loadStart),
+          Double(model.weightBytes) / 1e6))
       let flops = model.configuration.projectionFLOPsPerToken()
       // The bare forward pass before and after record, so the ratio sees the same machine load.
       let f1 = try ForwardBenchmark.run(model: model, excerpts: 256, tokensPerExcerpt: 64, batchSize: batch)
-      print(String(format: "forward %.1f tokens/s (%.1f tokens per CPU-second), all %d layers' neurons of %@, batch %d: %.1f GFLOP/s = %.0f%% of peak sgemm (%.0f MFLOP/token; limit %.0f tokens/s)",
-        f1.tokensPerSecond, f1.tokensPerCPUSecond, model.configuration.layerCount, model.name, batch, f1.gflops, 100 * f1.gflops / peak, flops / 1e6, peak * 1e9 / flops))
+      print(
+        String(
+          format:
+            "forward %.1f tokens/s (%.1f tokens per CPU-second), all %d layers' neurons of %@, batch %d: %.1f GFLOP/s = %.0f%% of peak sgemm (%.0f MFLOP/token; limit %.0f tokens/s)",
+          f1.tokensPerSecond, f1.tokensPerCPUSecond, model.configuration.layerCount, model.name, batch, f1.gflops, 100 * f1.gflops / peak,
+          flops / 1e6, peak * 1e9 / flops))
 
       // record end to end, and its memory at 10x and 100x the top-k buffer's 20 excerpts.
       let big = try RecordBenchmark(nxp: binary, excerpts: excerpts, batch: batch).run()
@@ -64,25 +76,38 @@ struct Bench: ParsableCommand {
       let forwardRate = (f1.tokensPerSecond + f2.tokensPerSecond) / 2
       let small = try RecordBenchmark(nxp: binary, excerpts: max(1, excerpts / 10), batch: batch).run()
       let rate = big.tokensPerSecond * flops / 1e9
-      print(String(format: "record  %.1f tokens/s: %d excerpts x 64 tokens, all 30 layers x 1536 neurons, batch %d, in %.1f s (%.1f GFLOP/s = %.0f%% of peak sgemm) = %.0f%% of the forward pass's %.1f tokens/s in this run (before and after record: %.1f, %.1f)",
-        big.tokensPerSecond, big.excerpts, batch, big.recordSeconds, rate, 100 * rate / peak, 100 * big.tokensPerSecond / forwardRate, forwardRate, f1.tokensPerSecond, f2.tokensPerSecond))
+      print(
+        String(
+          format:
+            "record  %.1f tokens/s: %d excerpts x 64 tokens, all 30 layers x 1536 neurons, batch %d, in %.1f s (%.1f GFLOP/s = %.0f%% of peak sgemm) = %.0f%% of the forward pass's %.1f tokens/s in this run (before and after record: %.1f, %.1f)",
+          big.tokensPerSecond, big.excerpts, batch, big.recordSeconds, rate, 100 * rate / peak, 100 * big.tokensPerSecond / forwardRate,
+          forwardRate, f1.tokensPerSecond, f2.tokensPerSecond))
       let c = model.configuration
       let state = RecordConfiguration(layers: [0], neuronsPerLayer: c.intermediateSize, excerptCount: 1).stateBytesPerNeuron
       let stateAll = state * c.intermediateSize * c.layerCount
-      print(String(format: "memory  record state (defaults: top 20, random 20, 4 per quantile bucket): %d bytes per neuron, %.0f MB per layer, %.2f GB for all %d layers",
-        state, Double(state * c.intermediateSize) / 1e6, Double(stateAll) / 1e9, c.layerCount))
+      print(
+        String(
+          format:
+            "memory  record state (defaults: top 20, random 20, 4 per quantile bucket): %d bytes per neuron, %.0f MB per layer, %.2f GB for all %d layers",
+          state, Double(state * c.intermediateSize) / 1e6, Double(stateAll) / 1e9, c.layerCount))
       // One batch: the neuron activations of every layer that the forward pass hands to record.
       let batchBytes = batch * 64 * c.intermediateSize * c.layerCount * 4
       let bound = 1.1 * Double(stateAll + model.weightBytes + batchBytes)
-      print(String(format: "memory  peak RSS of `nxp run` recording all 30 layers: %.0f MB for %d excerpts, %.0f MB for %d excerpts; bound %.0f MB = 1.1 x (state %.0f + weights %.0f + one batch %.0f MB)",
-        Double(small.peakRSSBytes) / 1e6, small.excerpts, Double(big.peakRSSBytes) / 1e6, big.excerpts, bound / 1e6,
-        Double(stateAll) / 1e6, Double(model.weightBytes) / 1e6, Double(batchBytes) / 1e6))
+      print(
+        String(
+          format:
+            "memory  peak RSS of `nxp run` recording all 30 layers: %.0f MB for %d excerpts, %.0f MB for %d excerpts; bound %.0f MB = 1.1 x (state %.0f + weights %.0f + one batch %.0f MB)",
+          Double(small.peakRSSBytes) / 1e6, small.excerpts, Double(big.peakRSSBytes) / 1e6, big.excerpts, bound / 1e6,
+          Double(stateAll) / 1e6, Double(model.weightBytes) / 1e6, Double(batchBytes) / 1e6))
 
       let gguf = (try? ModelRegistry.files("smollm2-135m").first) ?? nil
       switch gguf.map({ LlamaBenchmark.run(gguf: $0) }) ?? .notMeasured(reason: "the GGUF file was not found") {
       case .measured(let ts, let path):
-        print(String(format: "llama   llama.cpp's llama-bench (%@, prompt processing, 64 tokens, 2 threads): %.1f tokens/s; nxp's record rate over it: %.2f",
-          path, ts, big.tokensPerSecond / ts))
+        print(
+          String(
+            format:
+              "llama   llama.cpp's llama-bench (%@, prompt processing, 64 tokens, 2 threads): %.1f tokens/s; nxp's record rate over it: %.2f",
+            path, ts, big.tokensPerSecond / ts))
       case .notMeasured(let reason):
         print("llama   llama.cpp's prompt processing was not measured: \(reason)")
       }
@@ -90,14 +115,23 @@ struct Bench: ParsableCommand {
 
     if !cacheOnly {
       let corpus = try CorpusBenchmark(megabytes: corpusMegabytes, repeats: 3).run()
-      print(String(format: "corpus  JSON Lines ingestion: %.0f MB/s, %d documents from a generated %.0f MB file (reading the same file with FileHandle: %.0f MB/s, from the page cache)",
-        corpus.ingestMBps, corpus.documents, Double(corpus.bytes) / 1e6, corpus.readMBps))
+      print(
+        String(
+          format:
+            "corpus  JSON Lines ingestion: %.0f MB/s, %d documents from a generated %.0f MB file (reading the same file with FileHandle: %.0f MB/s, from the page cache)",
+          corpus.ingestMBps, corpus.documents, Double(corpus.bytes) / 1e6, corpus.readMBps))
     }
 
     let c = try CacheBenchmark(nxp: binary, nodes: nodes, repeats: repeats).run()
-    print(String(format: "cache   re-run of a fully cached script, %d nodes (%d shown): %.3f s (first run %.3f s)", c.nodes, c.shown, c.cachedRun, c.firstRun))
-    print(String(format: "cache   process start (nxp --version): %.3f s; overhead per node: %.0f us", c.processStart, c.perNodeMicroseconds))
+    print(
+      String(
+        format: "cache   re-run of a fully cached script, %d nodes (%d shown): %.3f s (first run %.3f s)", c.nodes, c.shown, c.cachedRun,
+        c.firstRun))
+    print(
+      String(format: "cache   process start (nxp --version): %.3f s; overhead per node: %.0f us", c.processStart, c.perNodeMicroseconds))
     let (inMemory, fromFile) = ChecksumBenchmark.run()
-    print(String(format: "cache   XXH64 checksum of every value read: %.1f GB/s in memory, %.1f GB/s from a cached 256 MB file", inMemory, fromFile))
+    print(
+      String(
+        format: "cache   XXH64 checksum of every value read: %.1f GB/s in memory, %.1f GB/s from a cached 256 MB file", inMemory, fromFile))
   }
 }

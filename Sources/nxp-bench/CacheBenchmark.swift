@@ -58,6 +58,8 @@ struct CacheBenchmark {
     var start: [Double] = []
     for _ in 0..<repeats { start.append(try runChild(nxp, ["--version"]).seconds) }
     let c = median(cached), s = median(start)
-    return Result(nodes: count, shown: shown, firstRun: first.seconds, cachedRun: c, processStart: s, perNodeMicroseconds: (c - s) / Double(count) * 1e6)
+    return Result(
+      nodes: count, shown: shown, firstRun: first.seconds, cachedRun: c, processStart: s, perNodeMicroseconds: (c - s) / Double(count) * 1e6
+    )
   }
 }

@@ -26,10 +26,16 @@ struct CacheCommand: ParsableCommand {
         if case .string(let b)? = e.info["binding"] { binding = b } else { binding = "" }
         var call = ""
         if case .string(let c)? = e.info["call"] { call = c }
-        return [.string(String(e.key.prefix(12))), .string(e.primitive), .string(formatBytes(Int(e.byteSize))), .string(Self.age(e.created)), .string(binding), .string(call)]
+        return [
+          .string(String(e.key.prefix(12))), .string(e.primitive), .string(formatBytes(Int(e.byteSize))), .string(Self.age(e.created)),
+          .string(binding), .string(call),
+        ]
       }
       let table = Table(
-        columns: [.init("key", .string), .init("primitive", .string), .init("size", .string), .init("created", .string), .init("binding", .string), .init("call", .string)],
+        columns: [
+          .init("key", .string), .init("primitive", .string), .init("size", .string), .init("created", .string), .init("binding", .string),
+          .init("call", .string),
+        ],
         rows: rows)
       Terminal.write(table.render(RenderStyle(colors: false, maxRows: Int.max, width: Terminal.width)))
       Terminal.write("\(entries.count) entries, \(formatBytes(Int(store.totalSize))) in \(store.root)\n")
@@ -104,16 +110,21 @@ struct CacheCommand: ParsableCommand {
       }
       if dryRun {
         let doomed = store.ls().filter { !keep.contains($0.key) }
-        Terminal.write("would delete \(doomed.count) of \(store.ls().count) entries (\(formatBytes(Int(doomed.reduce(0) { $0 + $1.byteSize })))); keeping \(keep.count) keys\n")
+        Terminal.write(
+          "would delete \(doomed.count) of \(store.ls().count) entries (\(formatBytes(Int(doomed.reduce(0) { $0 + $1.byteSize })))); keeping \(keep.count) keys\n"
+        )
         return
       }
       let report = try store.gc(keep: keep)
-      Terminal.write("deleted \(report.removedEntries.count) entries, \(report.removedCheckpoints.count) checkpoints, \(report.removedTemporaryFolders) abandoned writes; freed \(formatBytes(Int(report.freedBytes)))\n")
+      Terminal.write(
+        "deleted \(report.removedEntries.count) entries, \(report.removedCheckpoints.count) checkpoints, \(report.removedTemporaryFolders) abandoned writes; freed \(formatBytes(Int(report.freedBytes)))\n"
+      )
     }
   }
 
   struct Verify: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "verify", abstract: "Re-hash every cached file and report any that changed on disk.")
+    static let configuration = CommandConfiguration(
+      commandName: "verify", abstract: "Re-hash every cached file and report any that changed on disk.")
     @OptionGroup var cache: CacheOptions
 
     func run() throws {

@@ -33,7 +33,9 @@ struct NxpCommand: ParsableCommand {
 
 /// Options every command that touches the cache shares.
 struct CacheOptions: ParsableArguments {
-  @Option(name: .customLong("cache"), help: ArgumentHelp("The cache folder (default: $NXP_CACHE_DIR, else the nearest .nxp/cache upward from here).", valueName: "dir"))
+  @Option(
+    name: .customLong("cache"),
+    help: ArgumentHelp("The cache folder (default: $NXP_CACHE_DIR, else the nearest .nxp/cache upward from here).", valueName: "dir"))
   var cacheDirectory: String?
 
   var root: String {

@@ -8,7 +8,9 @@ struct RunCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "run",
     abstract: "Run a script: compute what its show and save statements need, print what they show.",
-    discussion: "Values already in the cache are loaded, not recomputed. Exit status: 0 ok, 64 usage, 65 script errors, 70 runtime errors, 130 interrupted.")
+    discussion:
+      "Values already in the cache are loaded, not recomputed. Exit status: 0 ok, 64 usage, 65 script errors, 70 runtime errors, 130 interrupted."
+  )
 
   @Argument(help: "The script to run.", completion: .file(extensions: ["nxp"]))
   var file: String
@@ -16,7 +18,9 @@ struct RunCommand: ParsableCommand {
   @Option(name: .customLong("cell"), help: ArgumentHelp("Run only the cell with this title (and what it depends on).", valueName: "title"))
   var cell: String?
 
-  @Flag(name: .customLong("summary"), help: "Print how many values were computed and loaded from the cache (on stderr; always shown on a terminal).")
+  @Flag(
+    name: .customLong("summary"),
+    help: "Print how many values were computed and loaded from the cache (on stderr; always shown on a terminal).")
   var summary = false
 
   @OptionGroup var script: ScriptOptions
@@ -26,7 +30,8 @@ struct RunCommand: ParsableCommand {
     let style = RenderStyle(colors: Terminal.colors(disabled: script.noColor), maxRows: 20, width: Terminal.width)
     let session = Session(
       cacheRoot: cache.root, overrides: try script.overrides(), style: style,
-      settings: RunSettings.from(environment: ProcessInfo.processInfo.environment), reporter: TerminalReporter(progress: Terminal.showsProgress))
+      settings: RunSettings.from(environment: ProcessInfo.processInfo.environment),
+      reporter: TerminalReporter(progress: Terminal.showsProgress))
     defer { session.close() }
     guard FileManager.default.fileExists(atPath: file) else {
       Terminal.printError("error: no such script '\(TerminalText.visible(file))'\n")
@@ -67,7 +72,10 @@ struct RunCommand: ParsableCommand {
     let e = session.evaluator
     if Terminal.stderrIsTTY || summary {
       let saved = e.sinksRun > 0 ? ", \(e.sinksRun) saved" : ""
-      Terminal.printError(String(format: "[%d computed, %d loaded from cache%@, %.2fs]\n", e.computed.count, e.loaded.count, saved, Date().timeIntervalSince(started)))
+      Terminal.printError(
+        String(
+          format: "[%d computed, %d loaded from cache%@, %.2fs]\n", e.computed.count, e.loaded.count, saved,
+          Date().timeIntervalSince(started)))
     }
   }
 }

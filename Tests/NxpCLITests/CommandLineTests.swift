@@ -93,7 +93,9 @@ import Testing
   }
 
   @Test func cacheCommands() throws {
-    let dir = try workspace(["p.nxp": "show corpus(\"a.txt\") |> table\n", "q.nxp": "show corpus(\"b.txt\")\n", "a.txt": "hello\n", "b.txt": "other\n"])
+    let dir = try workspace([
+      "p.nxp": "show corpus(\"a.txt\") |> table\n", "q.nxp": "show corpus(\"b.txt\")\n", "a.txt": "hello\n", "b.txt": "other\n",
+    ])
     defer { try? FileManager.default.removeItem(atPath: dir) }
     #expect(try CommandRunner.nxp(["cache", "ls"], in: dir).stdout.hasSuffix("is empty\n"))
     _ = try CommandRunner.nxp(["run", "p.nxp"], in: dir)
@@ -129,7 +131,8 @@ import Testing
   @Test func twoProcessesShareOneCache() throws {
     var docs = ""
     for i in 0..<3000 { docs += "document number \(i) with some words in it\n\n" }
-    let script = "t = corpus(\"big.txt\") |> table\nshow t |> sort(by: \"bytes\", descending: true) |> head(3)\nshow t |> where(\"text\", contains: \"99\") |> head(2)\n"
+    let script =
+      "t = corpus(\"big.txt\") |> table\nshow t |> sort(by: \"bytes\", descending: true) |> head(3)\nshow t |> where(\"text\", contains: \"99\") |> head(2)\n"
     let dir = try workspace(["p.nxp": script, "big.txt": docs])
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let bin = try TestEnvironment.productPath("nxp")

@@ -174,10 +174,14 @@ extension String {
 
   @Test func decimalsMatchWithinTheRelativeTolerance() {
     // The figures that differed on another machine of the same kind.
-    #expect(ExpectComparator.matches("6:1235      6   1235  12.8175  -0.1052    0.0506   13.8823  477.9475",
-                                     "6:1235      6   1235  12.8175  -0.1052    0.0506   13.8823  477.9469"))
-    #expect(ExpectComparator.matches("6:89        6     89  11.9950  -0.0054    0.0398   19.9415  877.9573",
-                                     "6:89        6     89  11.9950  -0.0054    0.0398   19.9415  877.9564"))
+    #expect(
+      ExpectComparator.matches(
+        "6:1235      6   1235  12.8175  -0.1052    0.0506   13.8823  477.9475",
+        "6:1235      6   1235  12.8175  -0.1052    0.0506   13.8823  477.9469"))
+    #expect(
+      ExpectComparator.matches(
+        "6:89        6     89  11.9950  -0.0054    0.0398   19.9415  877.9573",
+        "6:89        6     89  11.9950  -0.0054    0.0398   19.9415  877.9564"))
     // 477.9469 ± (1e-5 x 477.9469 + 0.0001) = ± 0.00488.
     #expect(ExpectComparator.matches("x 477.9517", "x 477.9469"))
     #expect(!ExpectComparator.matches("x 477.9519", "x 477.9469"))
@@ -194,7 +198,10 @@ extension String {
     #expect(!ExpectComparator.matches("6:212", "6:213"))
     #expect(!ExpectComparator.matches("14.7679", "14"))
     #expect(!ExpectComparator.matches("#30 text", "#31 text"))
-    #expect(ExpectComparator.pieces("v2 x1.5 3rd 6:212 -0.5 a-1") == [.text("v2 x1.5 3rd "), .number("6"), .text(":"), .number("212"), .text(" "), .number("-0.5"), .text(" a-"), .number("1")])
+    #expect(
+      ExpectComparator.pieces("v2 x1.5 3rd 6:212 -0.5 a-1") == [
+        .text("v2 x1.5 3rd "), .number("6"), .text(":"), .number("212"), .text(" "), .number("-0.5"), .text(" a-"), .number("1"),
+      ])
   }
 
   @Test func paddingNextToANumberMayMoveWithItsWidth() {

@@ -80,14 +80,18 @@ import Testing
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let r = try CommandRunner.nxp(["run", "s.nxp"], in: dir)
     #expect(r.status == 70)
-    #expect(r.stderr.hasPrefix("s.nxp:2:1: error: save: 'out' has no file extension to tell the format; end it with .safetensors, .jsonl, .csv or .json"), "\(r.stderr)")
+    #expect(
+      r.stderr.hasPrefix(
+        "s.nxp:2:1: error: save: 'out' has no file extension to tell the format; end it with .safetensors, .jsonl, .csv or .json"),
+      "\(r.stderr)")
   }
 
   @Test func dataNeverSendsEscapesToTheTerminal() throws {
     let name = "evil\u{1B}[2J\u{07}.txt"
     let dir = try workspace([
       name: "doc with \u{1B}]0;title\u{07} inside\n",
-      "e.nxp": "c = corpus(\"evil\\u{1B}[2J\\u{7}.txt\")\nshow c |> table |> select(\"text\")\nshow \"\\u{1B}[31mred\"\nshow corpus(\"gone\\u{1B}[5m.txt\")\n",
+      "e.nxp":
+        "c = corpus(\"evil\\u{1B}[2J\\u{7}.txt\")\nshow c |> table |> select(\"text\")\nshow \"\\u{1B}[31mred\"\nshow corpus(\"gone\\u{1B}[5m.txt\")\n",
     ])
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let r = try CommandRunner.nxp(["run", "e.nxp"], in: dir)
@@ -141,8 +145,14 @@ import Testing
       ("acts = record(model, texts, top: 9223372036854775807)\nshow acts\n", "error: record would need more than"),
       ("acts = record(model, texts, random: 9223372036854775807)\nshow acts\n", "error: record would need more than"),
       ("acts = record(model, texts, perQuantile: 9223372036854775807)\nshow acts\n", "error: record would need more than"),
-      ("acts = record(model, texts, top: 1000000)\nshow acts\n", "of state for 46,080 neurons with top: 1000000, random: 20, perQuantile: 4, 8 tokens per excerpt; this machine has"),
-      ("acts = record(model, texts, layers: 0..<9223372036854775807)\nshow acts\n", "error: record: layers 0..<9223372036854775807 are outside 0..<30 of smollm2-135m"),
+      (
+        "acts = record(model, texts, top: 1000000)\nshow acts\n",
+        "of state for 46,080 neurons with top: 1000000, random: 20, perQuantile: 4, 8 tokens per excerpt; this machine has"
+      ),
+      (
+        "acts = record(model, texts, layers: 0..<9223372036854775807)\nshow acts\n",
+        "error: record: layers 0..<9223372036854775807 are outside 0..<30 of smollm2-135m"
+      ),
     ]
     for (body, message) in cases {
       try (head + body).write(toFile: dir + "/r.nxp", atomically: true, encoding: .utf8)
@@ -151,8 +161,11 @@ import Testing
       #expect(r.stderr.contains(message), "\(body): \(r.stderr)")
     }
     // A batch larger than everything and a limit past any corpus are fine.
-    try (head + "show texts\nacts = record(model, texts, layers: [2], batch: 9223372036854775807)\nshow acts |> table |> head(1) |> select(\"neuron\")\n").write(
-      toFile: dir + "/r.nxp", atomically: true, encoding: .utf8)
+    try
+      (head
+      + "show texts\nacts = record(model, texts, layers: [2], batch: 9223372036854775807)\nshow acts |> table |> head(1) |> select(\"neuron\")\n")
+      .write(
+        toFile: dir + "/r.nxp", atomically: true, encoding: .utf8)
     let ok = try CommandRunner.nxp(["run", "r.nxp"], in: dir)
     #expect(ok.status == 0, "\(ok)")
     #expect(ok.stdout.contains("neuron\n------\n2:0"), "\(ok.stdout)")

@@ -37,7 +37,10 @@ import Testing
     try "model = load(\"smollm2-135m\")\nshow model\n".write(toFile: dir + "/m.nxp", atomically: true, encoding: .utf8)
     let r = try CommandRunner.nxp(["run", "m.nxp"], in: dir, environment: ["NXP_MODELS_DIR": dir + "/empty"])
     #expect(r.status == 65)
-    #expect(r.stderr.contains("model 'smollm2-135m' is not installed (expected at \(dir)/empty/SmolLM2-135M-Instruct.Q4_1.gguf); install it with `scripts/install-model.sh`"), "\(r.stderr)")
+    #expect(
+      r.stderr.contains(
+        "model 'smollm2-135m' is not installed (expected at \(dir)/empty/SmolLM2-135M-Instruct.Q4_1.gguf); install it with `scripts/install-model.sh`"
+      ), "\(r.stderr)")
   }
 
   @Test func truncatedModelFileIsAClearError() throws {

@@ -20,9 +20,9 @@ import Testing
     for i in 0..<4000 { lines += "line \(i) of a document long enough to make the saved table larger than the limit\n\n" }
     try lines.write(toFile: dir + "/doc.txt", atomically: true, encoding: .utf8)
     try """
-      docs = corpus("doc.txt")
-      save(docs |> table, to: "out/docs.jsonl")
-      """.write(toFile: dir + "/s.nxp", atomically: true, encoding: .utf8)
+    docs = corpus("doc.txt")
+    save(docs |> table, to: "out/docs.jsonl")
+    """.write(toFile: dir + "/s.nxp", atomically: true, encoding: .utf8)
     try FileManager.default.createDirectory(atPath: dir + "/out", withIntermediateDirectories: true)
     let nxp = try TestEnvironment.productPath("nxp")
     // 256 blocks of 512 bytes (dash) = 128 KiB; the table is about 380 kB.
@@ -43,7 +43,8 @@ import Testing
     let dir = try IntegrityTests.examplesCopy()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let nxp = try TestEnvironment.productPath("nxp")
-    let full = try CommandRunner.run("/bin/sh", ["-c", "exec \"$0\" run tables.nxp --cache ../cache > /dev/full", nxp], in: dir + "/Examples")
+    let full = try CommandRunner.run(
+      "/bin/sh", ["-c", "exec \"$0\" run tables.nxp --cache ../cache > /dev/full", nxp], in: dir + "/Examples")
     #expect(full.status == 74, "\(full)")
     #expect(full.stderr == "error: cannot write the output: No space left on device\n", "\(full)")
 

@@ -90,14 +90,14 @@ import Testing
     let dir = try TestEnvironment.temporaryDirectory("nxp-same-bits")
     defer { try? FileManager.default.removeItem(atPath: dir) }
     try """
-      model = load("smollm2-135m")
-      texts = corpus("fortunes") |> excerpts(model, tokens: 32, limit: 64, seed: 3)
-      acts = record(model, texts, layers: [2], batch: 16)
-      stats = acts |> table
-      save(stats, to: "out/stats.jsonl")
-      save(stats, to: "out/stats.csv")
-      show stats |> sort(by: "kurtosis", descending: true) |> head(3)
-      """.write(toFile: dir + "/r.nxp", atomically: true, encoding: .utf8)
+    model = load("smollm2-135m")
+    texts = corpus("fortunes") |> excerpts(model, tokens: 32, limit: 64, seed: 3)
+    acts = record(model, texts, layers: [2], batch: 16)
+    stats = acts |> table
+    save(stats, to: "out/stats.jsonl")
+    save(stats, to: "out/stats.csv")
+    show stats |> sort(by: "kurtosis", descending: true) |> head(3)
+    """.write(toFile: dir + "/r.nxp", atomically: true, encoding: .utf8)
     func run() throws -> (stdout: String, files: [Data]) {
       let r = try CommandRunner.nxp(["run", "r.nxp", "--summary"], in: dir)
       #expect(r.status == 0, "\(r)")

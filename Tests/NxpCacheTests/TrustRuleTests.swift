@@ -120,7 +120,8 @@ enum EntryFault: CaseIterable, CustomStringConvertible {
     let f = try CacheFixture()
     let key = CacheFixture.key("tensor")
     var bytes = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 * 7) })
-    let entry = try f.store.put(key, files: ["value.safetensors": bytes], manifest: CacheFixture.manifest(info: ["call": .string("acts = record(m, t)")]))
+    let entry = try f.store.put(
+      key, files: ["value.safetensors": bytes], manifest: CacheFixture.manifest(info: ["call": .string("acts = record(m, t)")]))
     #expect(entry.manifest.files["value.safetensors"]?.xxh64 == XXH64.hex(XXH64.hash(bytes)))
 
     let quiet = CollectingReporter()

@@ -13,8 +13,11 @@ import Testing
 
   @Test func errorMessagesNameTheKey() {
     #expect(FormatError.badAlignment(24).description == "metadata key 'general.alignment' is 24; it must be a power of two")
-    #expect(FormatError.badValue(key: "k", detail: "boolean byte is 2, not 0 or 1").description == "metadata key 'k': boolean byte is 2, not 0 or 1")
-    #expect(FormatError.unsupportedVersion(path: "m.gguf", version: 1).description == "'m.gguf' is GGUF version 1; nxp reads versions 2 and 3")
+    #expect(
+      FormatError.badValue(key: "k", detail: "boolean byte is 2, not 0 or 1").description
+        == "metadata key 'k': boolean byte is 2, not 0 or 1")
+    #expect(
+      FormatError.unsupportedVersion(path: "m.gguf", version: 1).description == "'m.gguf' is GGUF version 1; nxp reads versions 2 and 3")
   }
 
   @Test func alignmentMustBeAnIntegerPowerOfTwo() throws {
@@ -22,9 +25,17 @@ import Testing
     #expect(try GGUFFile.alignment(.uint64(64)) == 64)
     #expect(try GGUFFile.alignment(.int32(1)) == 1)
     #expect(throws: FormatError.badAlignment(48)) { try GGUFFile.alignment(.uint32(48)) }
-    #expect(throws: FormatError.wrongKeyType(key: "general.alignment", expected: "an integer power of two")) { try GGUFFile.alignment(.bool(true)) }
-    #expect(throws: FormatError.wrongKeyType(key: "general.alignment", expected: "an integer power of two")) { try GGUFFile.alignment(.uint64(UInt64.max)) }
-    #expect(throws: FormatError.wrongKeyType(key: "general.alignment", expected: "an integer power of two from 1 to 2^31")) { try GGUFFile.alignment(.int64(-64)) }
-    #expect(throws: FormatError.wrongKeyType(key: "general.alignment", expected: "an integer power of two from 1 to 2^31")) { try GGUFFile.alignment(.uint64(1 << 32)) }
+    #expect(throws: FormatError.wrongKeyType(key: "general.alignment", expected: "an integer power of two")) {
+      try GGUFFile.alignment(.bool(true))
+    }
+    #expect(throws: FormatError.wrongKeyType(key: "general.alignment", expected: "an integer power of two")) {
+      try GGUFFile.alignment(.uint64(UInt64.max))
+    }
+    #expect(throws: FormatError.wrongKeyType(key: "general.alignment", expected: "an integer power of two from 1 to 2^31")) {
+      try GGUFFile.alignment(.int64(-64))
+    }
+    #expect(throws: FormatError.wrongKeyType(key: "general.alignment", expected: "an integer power of two from 1 to 2^31")) {
+      try GGUFFile.alignment(.uint64(1 << 32))
+    }
   }
 }

@@ -27,7 +27,10 @@ import Testing
     #expect(ckpt.indexPath == dir.path + "/" + SafeTensorsCheckpoint.indexFileName)
     #expect(ckpt.names == ["a", "b", "c"])
     #expect(ckpt.count == 3)
-    #expect(ckpt.files.map { URL(fileURLWithPath: $0.path).lastPathComponent } == ["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"])
+    #expect(
+      ckpt.files.map { URL(fileURLWithPath: $0.path).lastPathComponent } == [
+        "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
+      ])
     #expect(try ckpt.floats("a") == [1, 2])
     #expect(try ckpt.int64s("b") == [7])
     #expect(try ckpt.floats("c") == [3, 4, 5])
@@ -86,7 +89,10 @@ import Testing
     (#"{"metadata":{}}"#, "no 'weight_map'"),
     (#"{"weight_map":[]}"#, "'weight_map' is an array, not an object"),
     (#"{"weight_map":{"a":3}}"#, "weight_map entry 'a' is a number, not a file name"),
-    (#"{"weight_map":{"a":"../model.safetensors"}}"#, "weight_map entry 'a' names '../model.safetensors', which is not a file in the index's folder"),
+    (
+      #"{"weight_map":{"a":"../model.safetensors"}}"#,
+      "weight_map entry 'a' names '../model.safetensors', which is not a file in the index's folder"
+    ),
     (#"{"weight_map":{"a":"/etc/passwd"}}"#, "weight_map entry 'a' names '/etc/passwd', which is not a file in the index's folder"),
     (#"{"weight_map":{"a":"x.safetensors","a":"x.safetensors"}}"#, "weight_map lists tensor 'a' twice"),
   ])

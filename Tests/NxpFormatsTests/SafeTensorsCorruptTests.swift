@@ -80,7 +80,9 @@ import Testing
     let dir = try TempDir()
     let header = #"{"x":"# + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"
     let path = try dir.write(SafeTensorsBytes.make(header: header, data: []), "deep.safetensors")
-    #expect(throws: SafeTensorsError.headerNotJSON(path: path, detail: "nesting deeper than 64 at byte 68")) { try SafeTensorsFile(path: path) }
+    #expect(throws: SafeTensorsError.headerNotJSON(path: path, detail: "nesting deeper than 64 at byte 68")) {
+      try SafeTensorsFile(path: path)
+    }
   }
 
   /// Seeded byte flips of a valid file: every outcome is a parse or a SafeTensorsError.

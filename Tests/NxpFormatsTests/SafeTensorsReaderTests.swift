@@ -52,7 +52,8 @@ import Testing
     #expect(empty.metadata.isEmpty)
 
     let header = #"{"s":{"dtype":"F64","shape":[],"data_offsets":[0,8]},"z":{"dtype":"F32","shape":[0,5],"data_offsets":[8,8]}}"#
-    let f = try SafeTensorsFile(path: dir.write(SafeTensorsBytes.make(header: header, data: le([Double(2.75).bitPattern])), "s.safetensors"))
+    let f = try SafeTensorsFile(
+      path: dir.write(SafeTensorsBytes.make(header: header, data: le([Double(2.75).bitPattern])), "s.safetensors"))
     #expect(try f.info("s").shape == [])
     #expect(try f.floats("s") == [2.75])
     #expect(try f.info("z").elementCount == 0)
@@ -168,4 +169,3 @@ import Testing
     #expect(nan & 0x7F80 == 0x7F80 && nan & 0x7F != 0)
   }
 }
-

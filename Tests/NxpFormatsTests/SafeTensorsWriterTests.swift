@@ -149,7 +149,9 @@ import Testing
       #expect(py.dtype == t.dtype.rawValue, "\(t.name)")
       #expect(py.shape == t.shape, "\(t.name)")
       #expect(py.hex == hex(try f.bytes(t.name)), "\(t.name)")
-      #expect(py.values.map { Float($0) } == t.values.map { t.dtype == .f16 ? SafeTensorsDType.float(fromHalf: SafeTensorsDType.half(from: $0)) : $0 }, "\(t.name)")
+      #expect(
+        py.values.map { Float($0) }
+          == t.values.map { t.dtype == .f16 ? SafeTensorsDType.float(fromHalf: SafeTensorsDType.half(from: $0)) : $0 }, "\(t.name)")
     }
   }
 

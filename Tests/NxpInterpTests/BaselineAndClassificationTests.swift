@@ -15,7 +15,8 @@ import Testing
     #expect(b.meanActivations == [5, 2, 1])
     #expect(b.explanation == "the tokens \" Journal\", \" \\\"x\\\"\" and \" Physics\"")
     #expect(b.simulate([" Journal", " of", " Physics"]) == [10, 0, 2])
-    #expect(TokenBaseline(records: [ActivationRecord(tokens: ["a"], activations: [-1], excerpt: 0)]).explanation == "no token in particular")
+    #expect(
+      TokenBaseline(records: [ActivationRecord(tokens: ["a"], activations: [-1], excerpt: 0)]).explanation == "no token in particular")
   }
 
   @Test func classificationScoresMatchAnIndependentComputation() throws {

@@ -45,14 +45,15 @@ import Testing
   }
 
   /// One field broken at a time; each must be refused with its own message.
-  @Test(arguments: [
-    ("layer.0.top.count", -1, "neuron 7 has top.count -1, outside 0...8 after 176 excerpts"),
-    ("layer.0.top.worst", 8, "neuron 7 has top.worst 8, outside 0..<8"),
-    ("layer.0.random.count", 7, "neuron 7 has random.count 7, outside 0...6 after 176 excerpts"),
-    ("layer.0.random.worst", -3, "neuron 7 has random.worst -3, outside 0..<6"),
-    ("layer.0.sketch.lo", Int32.min, "neuron 7 has sketch.lo -2147483648 out of range"),
-    ("layer.0.sketch.flags", 8, "neuron 7 has sketch.flags 8 after 176 excerpts"),
-  ] as [(String, Int32, String)])
+  @Test(
+    arguments: [
+      ("layer.0.top.count", -1, "neuron 7 has top.count -1, outside 0...8 after 176 excerpts"),
+      ("layer.0.top.worst", 8, "neuron 7 has top.worst 8, outside 0..<8"),
+      ("layer.0.random.count", 7, "neuron 7 has random.count 7, outside 0...6 after 176 excerpts"),
+      ("layer.0.random.worst", -3, "neuron 7 has random.worst -3, outside 0..<6"),
+      ("layer.0.sketch.lo", Int32.min, "neuron 7 has sketch.lo -2147483648 out of range"),
+      ("layer.0.sketch.flags", 8, "neuron 7 has sketch.flags 8 after 176 excerpts"),
+    ] as [(String, Int32, String)])
   func impossibleCountsAndSlotsAreErrors(field: String, value: Int32, message: String) throws {
     var parts = try Self.checkpoint(after: 176)
     Self.overwrite(&parts, field, at: 7, with: value)

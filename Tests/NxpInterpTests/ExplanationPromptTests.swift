@@ -37,21 +37,25 @@ import Testing
     let tokens = (0..<10).map { " t\($0)" }
     let records = [record(tokens, [0, 0, 0, 0, 5, 0, 0, 0, 0, 0])]
     let block = ExplanationPrompt.block(neuron: 1, records: records)
-    #expect(block.hasSuffix("""
-      The same records, with only the tokens where it fires:
-      <start>
-       t4\t10
-      <end>
+    #expect(
+      block.hasSuffix(
+        """
+        The same records, with only the tokens where it fires:
+        <start>
+         t4\t10
+        <end>
 
-      Explanation of neuron 1 behavior: the main thing this neuron does is find
-      """))
+        Explanation of neuron 1 behavior: the main thing this neuron does is find
+        """))
   }
 
   @Test func messagesAlternateWorkedExamplesAndEndWithTheTarget() {
     let messages = ExplanationPrompt.messages(for: [record([" x"], [1])])
     #expect(messages.map(\.role) == [.system, .user, .assistant, .user, .assistant, .user, .assistant, .user])
     #expect(messages[2].content == " years written as four-digit numbers, mostly after \"in\".")
-    #expect(messages.last!.content == "Neuron 4\nActivations:\n<start>\n x\t10\n<end>\n\nExplanation of neuron 4 behavior: the main thing this neuron does is find")
+    #expect(
+      messages.last!.content
+        == "Neuron 4\nActivations:\n<start>\n x\t10\n<end>\n\nExplanation of neuron 4 behavior: the main thing this neuron does is find")
     #expect(messages[1].content.contains(" 1932\t10\n"))
   }
 

@@ -28,13 +28,16 @@ import Testing
       mostPositiveActivationRecords: [ActivationRecord(tokens: [" Journal", " of"], activations: [4.5, 0.25], excerpt: 17)],
       randomSample: [ActivationRecord(tokens: ["a"], activations: [0], excerpt: 3)],
       randomSampleByQuantile: [[], [ActivationRecord(tokens: ["b"], activations: [1], excerpt: 9)]],
-      stats: NeuronStats(mean: 0.5, variance: .nan, skewness: 1, kurtosis: 2, maxActivation: 4.5, quantileLevels: [0, 0.5, 1], quantileBoundaries: [0, 1, 4.5]))
+      stats: NeuronStats(
+        mean: 0.5, variance: .nan, skewness: 1, kurtosis: 2, maxActivation: 4.5, quantileLevels: [0, 0.5, 1],
+        quantileBoundaries: [0, 1, 4.5]))
     try NeuronExplainerFormat.encode(record).write(to: URL(fileURLWithPath: dir + "/2.json"))
     let summary = try PythonReference.run("neuron_record_reference.py", ["check", dir + "/2.json"])
     // Integral floats are written as JSON integers (1 for 1.0), which Python reads as equal numbers.
     #expect(
       String(decoding: summary, as: UTF8.self)
-        == "{\"boundaries\": [0, 1, 4.5], \"buckets\": [0, 1], \"id\": [6, 2], \"moments\": [0.5, null, 1, 2], \"top_acts\": [[4.5, 0.25]], \"top_tokens\": [[\" Journal\", \" of\"]]}\n")
+        == "{\"boundaries\": [0, 1, 4.5], \"buckets\": [0, 1], \"id\": [6, 2], \"moments\": [0.5, null, 1, 2], \"top_acts\": [[4.5, 0.25]], \"top_tokens\": [[\" Journal\", \" of\"]]}\n"
+    )
   }
 
   @Test func malformedFilesNameWhatIsWrong() {
@@ -48,7 +51,9 @@ import Testing
     #expect(error("{\"dataclass_name\": \"NeuronId\"}") == "f.json holds a NeuronId, not a NeuronRecord")
     #expect(error("{\"neuron_id\": {\"layer_index\": 1}}") == "f.json: `neuron_id` needs `layer_index` and `neuron_index`")
     #expect(
-      error("{\"neuron_id\": {\"layer_index\": 1, \"neuron_index\": 2}, \"random_sample\": [{\"tokens\": [\"a\", \"b\"], \"activations\": [1]}]}")
+      error(
+        "{\"neuron_id\": {\"layer_index\": 1, \"neuron_index\": 2}, \"random_sample\": [{\"tokens\": [\"a\", \"b\"], \"activations\": [1]}]}"
+      )
         == "f.json: `random_sample[0]` has 2 tokens but 1 activations")
   }
 }

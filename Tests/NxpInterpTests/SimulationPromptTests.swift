@@ -10,11 +10,15 @@ import Testing
     #expect(m[7].content == "Neuron 4\nExplanation of neuron 4 behavior: the main thing this neuron does is find names of journals")
     #expect(m[8].content == "\nActivations:\n<start>\n the\tunknown\n Journal\tunknown\n⇥\tunknown\n<end>\n")
     // The first worked record has 10 tokens: the first five unknown, the rest revealed.
-    #expect(m[2].content.hasPrefix("\nActivations:\n<start>\nThe\tunknown\n bridge\tunknown\n opened\tunknown\n in\tunknown\n 1932\tunknown\n and\t0\n closed\t0\n in\t0\n 2004\t9\n.\t0\n<end>\n"))
+    #expect(
+      m[2].content.hasPrefix(
+        "\nActivations:\n<start>\nThe\tunknown\n bridge\tunknown\n opened\tunknown\n in\tunknown\n 1932\tunknown\n and\t0\n closed\t0\n in\t0\n 2004\t9\n.\t0\n<end>\n"
+      ))
   }
 
   @Test func theExpectedValueRenormalisesOverTheValues() {
-    let r = SimulationPrompt.expectedValue(logProbabilities: [("0", log(0.5)), ("10", log(0.25)), (" unknown", log(0.2)), ("3", log(0.05))])!
+    let r = SimulationPrompt.expectedValue(logProbabilities: [("0", log(0.5)), ("10", log(0.25)), (" unknown", log(0.2)), ("3", log(0.05))]
+    )!
     // Renormalised over 0.8: 0 -> 0.625, 10 -> 0.3125, 3 -> 0.0625.
     #expect(abs(r.value - (10 * 0.3125 + 3 * 0.0625)) < 1e-12)
     #expect(abs(r.distribution[0]! - 0.625) < 1e-12)

@@ -11,7 +11,6 @@ extension SplitMix64 {
   }
 }
 
-
 /// Activations of several layers over N excerpts of T tokens, laid out as the accumulator wants
 /// them: per layer a row-major [N*T x neurons] matrix.
 ///

@@ -7,12 +7,16 @@ import Testing
 @Suite struct ChatTemplateTests {
   static let conversations: [[(role: String, content: String)]] = [
     [(role: "user", content: "Explain this neuron.")],
-    [(role: "system", content: "You study neurons."), (role: "user", content: "Neuron 1\nActivations:\n<start>\n a\t3\n<end>\n"), (role: "assistant", content: " dates."), (role: "user", content: "Neuron 2")],
+    [
+      (role: "system", content: "You study neurons."), (role: "user", content: "Neuron 1\nActivations:\n<start>\n a\t3\n<end>\n"),
+      (role: "assistant", content: " dates."), (role: "user", content: "Neuron 2"),
+    ],
   ]
 
   func jinja(_ template: String, _ messages: [(role: String, content: String)], generation: Bool, bos: String = "") throws -> String {
     let request: [String: Any] = [
-      "template": template, "messages": messages.map { ["role": $0.role, "content": $0.content] }, "add_generation_prompt": generation, "bos_token": bos,
+      "template": template, "messages": messages.map { ["role": $0.role, "content": $0.content] }, "add_generation_prompt": generation,
+      "bos_token": bos,
     ]
     let out = try PythonReference.run("chat_template_reference.py", stdin: try JSONSerialization.data(withJSONObject: request))
     return String(decoding: out, as: UTF8.self)
@@ -45,12 +49,15 @@ import Testing
 
   @Test func aFinalMessageLeftOpenHasNoEndOfTurn() throws {
     let t = ChatTemplate(family: .chatML)
-    #expect(t.render([(role: "user", content: "hi"), (role: "assistant", content: "\nActivations:")], continueFinal: true)
-      == "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n\nActivations:")
+    #expect(
+      t.render([(role: "user", content: "hi"), (role: "assistant", content: "\nActivations:")], continueFinal: true)
+        == "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n\nActivations:")
   }
 
   @Test func anUnknownTemplateIsRefusedByName() {
-    #expect(throws: ChatTemplate.UnknownTemplate.self) { try ChatTemplate(jinja: "{{ bos_token }}[INST] {{ messages[0]['content'] }} [/INST]") }
+    #expect(throws: ChatTemplate.UnknownTemplate.self) {
+      try ChatTemplate(jinja: "{{ bos_token }}[INST] {{ messages[0]['content'] }} [/INST]")
+    }
     let e = ChatTemplate.UnknownTemplate(template: "[INST] x")
     #expect(e.description.hasSuffix("it knows ChatML, as in SmolLM2 and Qwen, and Llama 3): [INST] x"))
   }

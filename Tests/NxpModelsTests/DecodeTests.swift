@@ -50,7 +50,9 @@ import Testing
     other.seed = 8
     #expect(try model.generate(prompt: prompt, options: other) != a)
     let greedy = try model.generate(prompt: prompt, options: GenerationOptions(maxTokens: 5, stopTokens: []))
-    #expect(try model.generate(prompt: prompt, options: GenerationOptions(maxTokens: 5, temperature: 2, topK: 1, seed: 3, stopTokens: [])) == greedy)
+    #expect(
+      try model.generate(prompt: prompt, options: GenerationOptions(maxTokens: 5, temperature: 2, topK: 1, seed: 3, stopTokens: []))
+        == greedy)
     let stopped = try model.generate(prompt: prompt, options: GenerationOptions(maxTokens: 5, stopTokens: [greedy[1]]))
     #expect(stopped == Array(greedy[0...1]) || stopped == [greedy[0]])
   }

@@ -138,7 +138,9 @@ import Testing
     #expect(throws: ModelError.sequenceTooLong(length: 65, limit: 64)) {
       try model.forward([Array(repeating: 1, count: 65)], request: ForwardRequest(neuronLayers: [0]))
     }
-    #expect(throws: ModelError.layerOutOfRange(layer: 3, layerCount: 3)) { try model.forward([[1]], request: ForwardRequest(neuronLayers: [3])) }
+    #expect(throws: ModelError.layerOutOfRange(layer: 3, layerCount: 3)) {
+      try model.forward([[1]], request: ForwardRequest(neuronLayers: [3]))
+    }
     #expect(throws: ModelError.neuronOutOfRange(layer: 0, neuron: 40, neuronCount: 40)) {
       try model.forward([[1]], request: ForwardRequest(overrides: [NeuronOverride(layer: 0, neuron: 40, values: [1])]))
     }

@@ -42,15 +42,20 @@ import Testing
   @Test func unsupportedConfigurationsAreRefusedByName() throws {
     let mistral = #"{"model_type": "mistral", "hidden_size": 4096}"#
     #expect(throws: ModelError.unsupportedArchitecture("mistral")) { try ModelConfiguration(huggingFaceConfig: Data(mistral.utf8)) }
-    #expect(ModelError.unsupportedArchitecture("mistral").description == "unsupported model architecture 'mistral'; nxp supports: llama, qwen2, gpt2")
-    let scaled = #"{"model_type": "llama", "vocab_size": 10, "hidden_size": 8, "intermediate_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2, "rope_scaling": {"type": "llama3"}}"#
+    #expect(
+      ModelError.unsupportedArchitecture("mistral").description
+        == "unsupported model architecture 'mistral'; nxp supports: llama, qwen2, gpt2")
+    let scaled =
+      #"{"model_type": "llama", "vocab_size": 10, "hidden_size": 8, "intermediate_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2, "rope_scaling": {"type": "llama3"}}"#
     #expect(throws: ModelError.badConfiguration(file: "config.json", detail: "rotary scaling is not supported")) {
       try ModelConfiguration(huggingFaceConfig: Data(scaled.utf8))
     }
-    let badHeads = #"{"model_type": "llama", "vocab_size": 10, "hidden_size": 8, "intermediate_size": 8, "num_hidden_layers": 1, "num_attention_heads": 3, "num_key_value_heads": 2, "head_dim": 4}"#
+    let badHeads =
+      #"{"model_type": "llama", "vocab_size": 10, "hidden_size": 8, "intermediate_size": 8, "num_hidden_layers": 1, "num_attention_heads": 3, "num_key_value_heads": 2, "head_dim": 4}"#
     #expect(throws: ModelError.self) { try ModelConfiguration(huggingFaceConfig: Data(badHeads.utf8)) }
     #expect(throws: ModelError.badConfiguration(file: "config.json", detail: "'n_layer' is missing")) {
-      try ModelConfiguration(huggingFaceConfig: Data(#"{"model_type": "gpt2", "vocab_size": 5, "n_embd": 8, "n_head": 2, "n_positions": 8}"#.utf8))
+      try ModelConfiguration(
+        huggingFaceConfig: Data(#"{"model_type": "gpt2", "vocab_size": 5, "n_embd": 8, "n_head": 2, "n_positions": 8}"#.utf8))
     }
   }
 
@@ -195,7 +200,8 @@ import Testing
     let dir = try TestEnvironment.temporaryDirectory("nxp-hf-files")
     defer { try? FileManager.default.removeItem(atPath: dir) }
     try Data("{}".utf8).write(to: URL(fileURLWithPath: dir + "/config.json"))
-    let index = #"{"weight_map": {"a": "model-00002-of-00002.safetensors", "b": "model-00001-of-00002.safetensors", "c": "model-00001-of-00002.safetensors"}}"#
+    let index =
+      #"{"weight_map": {"a": "model-00002-of-00002.safetensors", "b": "model-00001-of-00002.safetensors", "c": "model-00001-of-00002.safetensors"}}"#
     try Data(index.utf8).write(to: URL(fileURLWithPath: dir + "/model.safetensors.index.json"))
     try Data("{}".utf8).write(to: URL(fileURLWithPath: dir + "/tokenizer.json"))
     #expect(

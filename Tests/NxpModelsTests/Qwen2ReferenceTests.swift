@@ -38,7 +38,8 @@ import Testing
   }
 
   @Test func slidingWindowAttentionIsRefused() throws {
-    let config = #"{"model_type": "qwen2", "hidden_size": 8, "num_attention_heads": 2, "intermediate_size": 8, "num_hidden_layers": 1, "vocab_size": 4, "use_sliding_window": true}"#
+    let config =
+      #"{"model_type": "qwen2", "hidden_size": 8, "num_attention_heads": 2, "intermediate_size": 8, "num_hidden_layers": 1, "vocab_size": 4, "use_sliding_window": true}"#
     #expect(throws: ModelError.self) { try ModelConfiguration(huggingFaceConfig: Data(config.utf8)) }
   }
 }

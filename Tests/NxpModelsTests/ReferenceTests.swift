@@ -123,7 +123,9 @@ import Testing
     let sequences: [[Int32]] = [[3, 1, 4, 1, 5, 9, 2, 6, 5, 3], [95, 96]]
     try Fixtures.reference(
       "llama_reference.py", ["forward"],
-      request: ["model": dir + "/model", "sequences": sequences.map { $0.map(Int.init) }, "neuron_layers": [0, 2], "logits": true, "output": dir])
+      request: [
+        "model": dir + "/model", "sequences": sequences.map { $0.map(Int.init) }, "neuron_layers": [0, 2], "logits": true, "output": dir,
+      ])
     let out = try model.forward(sequences, request: ForwardRequest(neuronLayers: [0, 2], logits: .all))
     for l in [0, 2] {
       let d = Deviation(out.neurons[l]!.toArray(), try Fixtures.readFloats(dir + "/neurons_\(l).f32"))

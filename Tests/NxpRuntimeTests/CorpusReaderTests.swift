@@ -93,7 +93,9 @@ import Testing
       }
     }
     #expect(try message("{\"text\": \"a\"}\n\n{\"text\": \"b\",}\n") == "corpus: c.jsonl:3:14: expected a field name in double quotes")
-    #expect(try message("{\"text\": \"a\"}\n{\"id\": 2, \"body\": \"b\"}\n") == "corpus: c.jsonl:2:1: no \"text\" field (fields: \"body\", \"id\"); pass `field:` to choose one")
+    #expect(
+      try message("{\"text\": \"a\"}\n{\"id\": 2, \"body\": \"b\"}\n")
+        == "corpus: c.jsonl:2:1: no \"text\" field (fields: \"body\", \"id\"); pass `field:` to choose one")
     #expect(try message("{\"text\": 12}") == "corpus: c.jsonl:1:1: field \"text\" is a number, not a string")
     #expect(try message("[1]") == "corpus: c.jsonl:1:1: expected a JSON object with a \"text\" field")
     #expect(try message("{\"text\": \"a\tb\"}") == "corpus: c.jsonl:1:12: control character 0x9 inside a string (write it as an escape)")
@@ -139,7 +141,8 @@ import Testing
     let docs = try CorpusReader.read(files: [path], field: "text", split: .paragraphs, limit: nil, reporter: reporter)
     #expect(docs == ["ok", "a\u{FFFD}b\u{FFFD}c"])
     #expect(reporter.warnings.count == 1)
-    #expect(reporter.warnings.first?.hasSuffix("s.jsonl:2: 2 unpaired surrogate escapes (such as \\uD800 alone) replaced by U+FFFD") == true)
+    #expect(
+      reporter.warnings.first?.hasSuffix("s.jsonl:2: 2 unpaired surrogate escapes (such as \\uD800 alone) replaced by U+FFFD") == true)
   }
 
   @Test func longLinesBlockBoundariesAndLimits() throws {

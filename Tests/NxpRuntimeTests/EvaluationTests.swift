@@ -52,33 +52,37 @@ import Testing
 
   @Test func tableVerbs() throws {
     let f = try ScriptFixture(files: ["a.txt": "aa\n\nb\n\ncccc\n\ndd\n"])
-    let out = try f.run("""
+    let out = try f.run(
+      """
       t = corpus("a.txt") |> table
       show t |> sort(by: ["bytes", "document"], descending: true) |> select(["document", "bytes"])
       show t |> where("bytes", atLeast: 2) |> where("bytes", atMost: 2) |> select("text")
       show t |> where("document", in: [0, 3]) |> tail(1) |> select("text")
       """)
-    #expect(out == """
-      document  bytes
-      --------  -----
-             2      4
-             3      2
-             0      2
-             1      1
-      text
-      ----
-      aa
-      dd
-      text
-      ----
-      dd
+    #expect(
+      out == """
+        document  bytes
+        --------  -----
+               2      4
+               3      2
+               0      2
+               1      1
+        text
+        ----
+        aa
+        dd
+        text
+        ----
+        dd
 
-      """)
+        """)
   }
 
   @Test func savedFilesReadBack() throws {
     let f = try ScriptFixture(files: ["a.txt": "x,y\n\nz\"q\n"])
-    _ = try f.run("t = corpus(\"a.txt\") |> table\nsave(t, to: \"out/t.csv\")\nsave(t, to: \"out/t.jsonl\")\nsave([1, 2.5, \"s\"], to: \"out/v.json\")\n")
+    _ = try f.run(
+      "t = corpus(\"a.txt\") |> table\nsave(t, to: \"out/t.csv\")\nsave(t, to: \"out/t.jsonl\")\nsave([1, 2.5, \"s\"], to: \"out/v.json\")\n"
+    )
     let csv = try String(contentsOfFile: f.dir + "/out/t.csv", encoding: .utf8)
     #expect(csv == "document,bytes,text\n0,3,\"x,y\"\n1,3,\"z\"\"q\"\n")
     let jsonl = try String(contentsOfFile: f.dir + "/out/t.jsonl", encoding: .utf8)

@@ -31,14 +31,15 @@ import Testing
 
   @Test func arithmeticInRangeIsUnchanged() throws {
     let f = try ScriptFixture()
-    #expect(try f.run("show 9223372036854775806 + 1\nshow (-9223372036854775807 - 1) / 2\nshow 7 / 2\nshow 0...3\nshow 0.5 * 0.25\n") == """
-      9223372036854775807
-      -4611686018427387904
-      3.5
-      0..<4
-      0.125
+    #expect(
+      try f.run("show 9223372036854775806 + 1\nshow (-9223372036854775807 - 1) / 2\nshow 7 / 2\nshow 0...3\nshow 0.5 * 0.25\n") == """
+        9223372036854775807
+        -4611686018427387904
+        3.5
+        0..<4
+        0.125
 
-      """)
+        """)
   }
 
   // MARK: - --set and :set values
@@ -68,7 +69,8 @@ import Testing
   @Test func overrideOfAnotherTypeNamesBothTypes() throws {
     let f = try ScriptFixture()
     f.session.overrides = ["n": .float(1.5)]
-    #expect(try f.errors("param n = 2\nshow n\n").hasPrefix("script.nxp:1:7: error: the value given for param `n` is a Float, but `n` is an Int"))
+    #expect(
+      try f.errors("param n = 2\nshow n\n").hasPrefix("script.nxp:1:7: error: the value given for param `n` is a Float, but `n` is an Int"))
     // A String param takes any text.
     f.session.overrides = ["s": ParamOverride.value("abc")]
     #expect(try f.run("param s = \"x\"\nshow s\n") == "abc\n")
@@ -93,7 +95,8 @@ import Testing
     } catch let e as UserError {
       #expect(
         e.message.hasPrefix(
-          "record would need \(String(format: "%.1f", Double(perNeuron * 46_080) / 1e9)) GB of state for 46,080 neurons with top: 1000000, random: 20, perQuantile: 4, 64 tokens per excerpt; this machine has 24.0 GB"),
+          "record would need \(String(format: "%.1f", Double(perNeuron * 46_080) / 1e9)) GB of state for 46,080 neurons with top: 1000000, random: 20, perQuantile: 4, 64 tokens per excerpt; this machine has 24.0 GB"
+        ),
         "\(e.message)")
     }
 
@@ -116,7 +119,10 @@ import Testing
       try TopKOp.checkAgainstKept(k: 1_000_000, random: 20, perSplit: nil, c)
       Issue.record("no error")
     } catch let e as UserError {
-      #expect(e.message.hasPrefix("topk: k is 1000000 but the records keep only 20 top excerpts per neuron; use k: 20 or less (recording top: 1000000 would need "), "\(e.message)")
+      #expect(
+        e.message.hasPrefix(
+          "topk: k is 1000000 but the records keep only 20 top excerpts per neuron; use k: 20 or less (recording top: 1000000 would need "),
+        "\(e.message)")
       #expect(!e.message.contains("record with top: 1000000 or more"))
     }
     #expect(throws: UserError.self) { try TopKOp.checkAgainstKept(k: 20, random: .max, perSplit: nil, c) }

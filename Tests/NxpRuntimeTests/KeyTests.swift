@@ -66,7 +66,8 @@ extension KeyTests {
   @Test func aNeuronAndARecordOfTheSameFieldsDiffer() throws {
     let f = try ScriptFixture(files: files)
     let k = try f.keys(
-      "t = corpus(\"a.txt\") |> table\na = t |> where(\"document\", equals: 6:1)\nb = t |> where(\"document\", equals: {layer: 6, index: 1})\n")
+      "t = corpus(\"a.txt\") |> table\na = t |> where(\"document\", equals: 6:1)\nb = t |> where(\"document\", equals: {layer: 6, index: 1})\n"
+    )
     #expect(k["a"] != k["b"])
   }
 

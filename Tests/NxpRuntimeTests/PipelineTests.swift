@@ -56,7 +56,8 @@ import Testing
     #expect(second.evaluator.computed.isEmpty)
     // The records themselves decode to the same tables as when they were computed.
     let third = Session(cacheRoot: f.dir + "/.nxp/cache", environment: Environment(workingDirectory: f.dir))
-    try (Self.script + "show acts |> table\nshow topk(acts, k: 8, random: 6) |> table\n").write(toFile: f.dir + "/again.nxp", atomically: true, encoding: .utf8)
+    try (Self.script + "show acts |> table\nshow topk(acts, k: 8, random: 6) |> table\n").write(
+      toFile: f.dir + "/again.nxp", atomically: true, encoding: .utf8)
     let (g3, _) = third.graph(third.load(path: f.dir + "/again.nxp"))
     var fromCache = ""
     try third.run(g3!) { fromCache += $0 }
@@ -71,7 +72,9 @@ import Testing
       Issue.record("expected a failure")
     } catch let e as RuntimeFailure {
       // What is possible now first, then what recording more would cost.
-      #expect(e.message.hasPrefix("topk: k is 20 but the records keep only 8 top excerpts per neuron; use k: 8 or less (recording top: 20 would need "))
+      #expect(
+        e.message.hasPrefix(
+          "topk: k is 20 but the records keep only 8 top excerpts per neuron; use k: 8 or less (recording top: 20 would need "))
     }
   }
 }

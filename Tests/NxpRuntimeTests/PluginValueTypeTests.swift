@@ -26,7 +26,8 @@ final class Grades: RuntimeObject, JSONCacheable, Tabular, Sliceable, PositionIn
   }
   func item(at index: Int) throws -> Value { .record([("name", .string(payload.names[index])), ("mark", .float(payload.marks[index]))]) }
   func asTable() -> Table {
-    Table(columns: [.init("name", .string), .init("mark", .float)], rows: zip(payload.names, payload.marks).map { [.string($0), .float($1)] })
+    Table(
+      columns: [.init("name", .string), .init("mark", .float)], rows: zip(payload.names, payload.marks).map { [.string($0), .float($1)] })
   }
 }
 

@@ -8,7 +8,8 @@ import Testing
 
   @Test func aFileReadsAsAStringWhereverAStringGoes() throws {
     let f = try ScriptFixture(files: files)
-    let out = try f.run("needle = read(\"needle.txt\")\nshow needle\nshow corpus(\"a.txt\") |> where(\"text\", contains: needle) |> select(\"text\")\n")
+    let out = try f.run(
+      "needle = read(\"needle.txt\")\nshow needle\nshow corpus(\"a.txt\") |> where(\"text\", contains: needle) |> select(\"text\")\n")
     #expect(out == "cat\ntext\n----------\none cat\nthree cats\n")
   }
 

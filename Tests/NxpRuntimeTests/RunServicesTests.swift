@@ -42,7 +42,9 @@ final class RecordingProgress: ProgressSink {
 
 @Suite struct RunServicesTests {
   @Test func primitivesReachServicesProgressSettingsAndWarningsThroughTheRunContext() throws {
-    let dir = try FileManager.default.url(for: .itemReplacementDirectory, in: .userDomainMask, appropriateFor: URL(fileURLWithPath: "/tmp"), create: true).path
+    let dir = try FileManager.default.url(
+      for: .itemReplacementDirectory, in: .userDomainMask, appropriateFor: URL(fileURLWithPath: "/tmp"), create: true
+    ).path
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let progress = RecordingProgress()
     let reporter = CollectingReporter(progressSink: progress)

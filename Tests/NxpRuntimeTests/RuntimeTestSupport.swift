@@ -16,7 +16,8 @@ final class ScriptFixture {
       try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
       try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
-    session = Session(cacheRoot: dir + "/.nxp/cache", environment: Environment(workingDirectory: dir), overrides: overrides, registry: registry)
+    session = Session(
+      cacheRoot: dir + "/.nxp/cache", environment: Environment(workingDirectory: dir), overrides: overrides, registry: registry)
   }
 
   deinit { try? FileManager.default.removeItem(atPath: dir) }

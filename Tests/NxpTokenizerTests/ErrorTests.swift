@@ -79,8 +79,9 @@ import Testing
   }
 
   @Test func errorMessagesQuoteTokensSafely() {
-    #expect(TokenizerError.unknownMergeToken(index: 3, token: "a\n\"").description
-      == "merge #3 names token \"a\\u{A}\\\"\", which is not in the vocabulary")
+    #expect(
+      TokenizerError.unknownMergeToken(index: 3, token: "a\n\"").description
+        == "merge #3 names token \"a\\u{A}\\\"\", which is not in the vocabulary")
   }
 
   // MARK: - tokenizer.json

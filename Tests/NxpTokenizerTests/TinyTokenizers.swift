@@ -38,10 +38,11 @@ enum Tiny {
       "merges": merges,
     ]
     for (k, v) in model { m[k] = v }
-    let added = addedTokens ?? [
-      ["id": 0, "content": "<s>", "special": true, "normalized": false, "lstrip": false, "rstrip": false, "single_word": false],
-      ["id": 1, "content": "</s>", "special": true, "normalized": false, "lstrip": false, "rstrip": false, "single_word": false],
-    ]
+    let added =
+      addedTokens ?? [
+        ["id": 0, "content": "<s>", "special": true, "normalized": false, "lstrip": false, "rstrip": false, "single_word": false],
+        ["id": 1, "content": "</s>", "special": true, "normalized": false, "lstrip": false, "rstrip": false, "single_word": false],
+      ]
     let root: [String: Any] = [
       "version": "1.0", "model": m, "added_tokens": added,
       "pre_tokenizer": preTokenizer ?? NSNull(), "normalizer": normalizer ?? NSNull(),

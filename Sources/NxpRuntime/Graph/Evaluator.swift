@@ -219,16 +219,18 @@ final class LazyCheckpoint: CheckpointAccess {
   }
 
   func save(step: Int, parts: ((String, UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
-    try open().save(step: step, writing: { staging in
-      try parts { name, bytes in
-        let path = try staging.path(for: name)
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-          throw UserError("cannot write checkpoint part \(path)")
+    try open().save(
+      step: step,
+      writing: { staging in
+        try parts { name, bytes in
+          let path = try staging.path(for: name)
+          guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw UserError("cannot write checkpoint part \(path)")
+          }
+          defer { try? handle.close() }
+          try AtomicFile.writeAll(handle, bytes)
         }
-        defer { try? handle.close() }
-        try AtomicFile.writeAll(handle, bytes)
-      }
-    })
+      })
   }
 
   func clear() {

@@ -13,7 +13,9 @@ public struct GraphBuilder {
   public let overrides: [String: Value]
   public let hashFile: (String) throws -> String
 
-  public init(registry: PrimitiveRegistry, environment: Environment, overrides: [String: Value], hashFile: @escaping (String) throws -> String) {
+  public init(
+    registry: PrimitiveRegistry, environment: Environment, overrides: [String: Value], hashFile: @escaping (String) throws -> String
+  ) {
     self.registry = registry
     self.environment = environment
     self.overrides = overrides
@@ -46,7 +48,11 @@ public struct GraphBuilder {
     for name in overrides.keys.sorted() where !paramNames.contains(name) {
       var help: [String] = []
       if let s = NameSuggester.suggest(name, from: paramNames) { help.append("did you mean `\(s)`?") }
-      if paramNames.isEmpty { help.append("the script declares no params") } else { help.append("params: \(paramNames.sorted().joined(separator: ", "))") }
+      if paramNames.isEmpty {
+        help.append("the script declares no params")
+      } else {
+        help.append("params: \(paramNames.sorted().joined(separator: ", "))")
+      }
       diagnostics.append(Diagnostic(.error, "`--set \(name)=...` names no param of \(program.script.file.path)", help: help))
     }
 
@@ -143,12 +149,15 @@ struct LoweringState {
         // Params that depend on this one go on with the declared value, so one bad value is one error.
         params[def.name] = declared
         let declaredType = LoweringState.withArticle(declared.type.description)
-        var message = "the value given for param `\(def.name)` is \(LoweringState.withArticle(given.type.description)), but `\(def.name)` is \(declaredType)"
+        var message =
+          "the value given for param `\(def.name)` is \(LoweringState.withArticle(given.type.description)), but `\(def.name)` is \(declaredType)"
         if case .string(let text) = given, let problem = ParamOverride.problem(text) {
           message = "the value given for param `\(def.name)` (\(declaredType)) is not usable: \(problem)"
         }
-        diagnostics.append(Diagnostic(
-          .error, message, file: def.file, range: def.nameRange, help: ["give it as \(def.name)=\(declared) or another \(declared.type)"]))
+        diagnostics.append(
+          Diagnostic(
+            .error, message, file: def.file, range: def.nameRange, help: ["give it as \(def.name)=\(declared) or another \(declared.type)"])
+        )
         return
       }
       // An Int given for a Float param stays a Float, so the key does not depend on how it was typed.
@@ -220,7 +229,9 @@ struct LoweringState {
     case .range(let lo, let hi, let closed):
       guard let l = constantInt(lo, "a range bound"), let h = constantInt(hi, "a range bound") else { return nil }
       guard !closed || h < Int.max else {
-        error("range upper bound \(h) is too large: \(l)...\(h) would hold more than \(Int.max) numbers", hi.range, help: ["integers are 64-bit"])
+        error(
+          "range upper bound \(h) is too large: \(l)...\(h) would hold more than \(Int.max) numbers", hi.range,
+          help: ["integers are 64-bit"])
         return nil
       }
       let upper = closed ? h + 1 : h
@@ -261,7 +272,9 @@ struct LoweringState {
       if case .constant(let bv) = b, case .constant(let iv) = i {
         return constantIndex(bv, iv, index.range).map { .constant($0) }
       }
-      return makeNode(registry.index, arguments: ["value": (b, base.range), "index": (i, index.range)], site: CallSite(file: file, range: e.range, text: e.description))
+      return makeNode(
+        registry.index, arguments: ["value": (b, base.range), "index": (i, index.range)],
+        site: CallSite(file: file, range: e.range, text: e.description))
     }
   }
 
@@ -395,7 +408,9 @@ struct LoweringState {
         return nil
       }
       guard v.type.conforms(to: p.type) else {
-        error("cannot pipe \(v.type) into \(primitive.name): argument `\(p.name)` should be \(p.type)", piped.range, help: ["\(p.name): \(p.doc)"] + p.type.capabilityHelp)
+        error(
+          "cannot pipe \(v.type) into \(primitive.name): argument `\(p.name)` should be \(p.type)", piped.range,
+          help: ["\(p.name): \(p.doc)"] + p.type.capabilityHelp)
         return nil
       }
       matched[p.name] = (v, piped.range)
@@ -419,7 +434,9 @@ struct LoweringState {
         while let n = next, matched[n.name] != nil { next = positional.next() }
         guard let p = next else {
           let count = params.filter(\.positional).count
-          error("\(primitive.name) takes \(count) positional argument\(count == 1 ? "" : "s"); label the others", arg.range, help: ["signature: \(primitive.signature)"])
+          error(
+            "\(primitive.name) takes \(count) positional argument\(count == 1 ? "" : "s"); label the others", arg.range,
+            help: ["signature: \(primitive.signature)"])
           failed = true
           continue
         }
@@ -435,7 +452,9 @@ struct LoweringState {
         continue
       }
       guard v.type.conforms(to: param.type) else {
-        error("argument `\(param.name)` of \(primitive.name) should be \(param.type), got \(v.type)", arg.value.range, help: ["\(param.name): \(param.doc)"] + param.type.capabilityHelp)
+        error(
+          "argument `\(param.name)` of \(primitive.name) should be \(param.type), got \(v.type)", arg.value.range,
+          help: ["\(param.name): \(param.doc)"] + param.type.capabilityHelp)
         failed = true
         continue
       }

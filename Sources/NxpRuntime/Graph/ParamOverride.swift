@@ -36,7 +36,8 @@ public enum ParamOverride {
     let (parsed, diagnostics) = Parser.parseExpression(text, path: "<set>")
     if let d = diagnostics.first(where: { $0.severity == .error }) { return .failure(UserError(d.message)) }
     guard let expr = parsed else { return .failure(UserError("`\(text)` is not a constant")) }
-    var state = LoweringState(builder: GraphBuilder(registry: PrimitiveRegistry([], types: []), environment: Environment(), overrides: [:], hashFile: { _ in "" }))
+    var state = LoweringState(
+      builder: GraphBuilder(registry: PrimitiveRegistry([], types: []), environment: Environment(), overrides: [:], hashFile: { _ in "" }))
     let lowered = state.lower(expr)
     if let d = state.diagnostics.first { return .failure(UserError(d.message)) }
     if case .constant(let v)? = lowered { return .success(v) }

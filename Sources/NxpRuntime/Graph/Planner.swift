@@ -77,7 +77,8 @@ public struct Plan {
       if !r.node.primitive.persists && r.status == .willRun { status = "will run (not stored)" }
       out += "  \(name)  \(call.padding(toLength: callWidth, withPad: " ", startingAt: 0))  \(r.node.shortKey)  \(status)\n"
     }
-    out += "\(rows.count) nodes: \(count(.cached)) cached, \(count(.inMemory)) in memory, \(count(.willRun)) will run, \(count(.notNeeded)) not needed\n"
+    out +=
+      "\(rows.count) nodes: \(count(.cached)) cached, \(count(.inMemory)) in memory, \(count(.willRun)) will run, \(count(.notNeeded)) not needed\n"
     return out
   }
 }

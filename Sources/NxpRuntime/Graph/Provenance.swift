@@ -56,7 +56,9 @@ public struct Provenance {
       if case .string(let call)? = m.info["call"] { out += "    call     \(Table.visible(call))\n" }
       for name in m.parameters.keys.sorted() { out += "    arg      \(name): \(Table.visible(m.parameters[name]!.display))\n" }
       for name in m.inputs.keys.sorted() { out += "    input    \(name): \(String(m.inputs[name]!.prefix(12)))\n" }
-      for path in m.fileHashes.keys.sorted() { out += "    file     \(Table.visible(path)) sha256 \(String(m.fileHashes[path]!.prefix(16)))\n" }
+      for path in m.fileHashes.keys.sorted() {
+        out += "    file     \(Table.visible(path)) sha256 \(String(m.fileHashes[path]!.prefix(16)))\n"
+      }
       out += String(format: "    computed %@ in %.2fs by nxp %@\n", dates.string(from: m.created), m.wallTime, m.nxpVersion)
     }
     if !missing.isEmpty {

@@ -40,7 +40,8 @@ public final class Session {
   /// Builds the graph of a resolved program (keys included), or returns its errors.
   public func graph(_ program: Program) -> (Graph?, [Diagnostic]) {
     let hasher = fileHasher
-    return GraphBuilder(registry: registry, environment: environment, overrides: overrides, hashFile: { try hasher.hash(file: $0) }).build(program)
+    return GraphBuilder(registry: registry, environment: environment, overrides: overrides, hashFile: { try hasher.hash(file: $0) }).build(
+      program)
   }
 
   // MARK: - Running
@@ -78,7 +79,8 @@ public final class Session {
       return s.hasSuffix("\n") ? s : s + "\n"
     case .record(let fields) where !fields.isEmpty:
       let width = fields.map(\.0.count).max() ?? 0
-      return fields.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + Table.format($0.1) }.joined(separator: "\n") + "\n"
+      return fields.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + Table.format($0.1) }.joined(separator: "\n")
+        + "\n"
     default: return TerminalText.visible(v.description) + "\n"
     }
   }

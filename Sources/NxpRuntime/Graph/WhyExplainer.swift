@@ -20,14 +20,16 @@ public struct WhyExplainer {
     }
     if evaluator.isInMemory(node) { return "\(name) is computed (in memory, key \(node.shortKey)); nothing to recompute\n" }
     if node.primitive.persists, let entry = try? evaluator.cache.get(node.key) {
-      return "\(name) is cached (key \(node.shortKey), computed in \(String(format: "%.1f", entry.manifest.wallTime))s on \(entry.manifest.created)); nothing to recompute\n"
+      return
+        "\(name) is cached (key \(node.shortKey), computed in \(String(format: "%.1f", entry.manifest.wallTime))s on \(entry.manifest.created)); nothing to recompute\n"
     }
     if !node.primitive.persists {
       return "\(name) = \(node.site.text) is not stored in the cache; it is recreated cheaply when used\n"
     }
     guard let previousKey, previousKey != node.key else {
       if previousKey == node.key {
-        return "\(name) (key \(node.shortKey)) was computed before but its cached value is gone (deleted by `cache gc` or invalid); it will recompute\n"
+        return
+          "\(name) (key \(node.shortKey)) was computed before but its cached value is gone (deleted by `cache gc` or invalid); it will recompute\n"
       }
       return "\(name) has never been computed (key \(node.shortKey)); it will compute when shown\n" + missingInputs(node, indent: "  ")
     }

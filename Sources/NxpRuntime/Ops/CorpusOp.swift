@@ -7,8 +7,12 @@ final class CorpusOp: Primitive {
   let version = 1
   var params: [Param] {
     [
-      Param("source", .oneOf([.string, .list(.string)]), positional: true, doc: "an installed corpus name (\"fortunes\"), a file, a folder, a glob, or a list of them"),
-      Param("split", .string, default: .string("paragraphs"), doc: "how plain text splits into documents: \"paragraphs\" (blank lines), \"lines\", or \"file\""),
+      Param(
+        "source", .oneOf([.string, .list(.string)]), positional: true,
+        doc: "an installed corpus name (\"fortunes\"), a file, a folder, a glob, or a list of them"),
+      Param(
+        "split", .string, default: .string("paragraphs"),
+        doc: "how plain text splits into documents: \"paragraphs\" (blank lines), \"lines\", or \"file\""),
       Param("field", .string, default: .string("text"), doc: "the text field of JSON Lines files"),
       Param("limit", .oneOf([.int, .null]), default: .null, doc: "keep only the first n documents"),
     ]
@@ -38,13 +42,16 @@ final class CorpusOp: Primitive {
     case S_IFSOCK: kind = "a socket"
     default: kind = "not a regular file"
     }
-    throw UserError("corpus: '\(TerminalText.visible(path))' is \(kind), not a text file; give a text or JSON Lines file, a folder or a glob")
+    throw UserError(
+      "corpus: '\(TerminalText.visible(path))' is \(kind), not a text file; give a text or JSON Lines file, a folder or a glob")
   }
 
   func run(_ args: Arguments, _ ctx: RunContext) throws -> Value {
     let splitName = try args.string("split")
     guard let split = CorpusReader.Split(rawValue: splitName) else {
-      throw UserError("corpus: unknown split \"\(splitName)\"; use one of \(CorpusReader.Split.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+      throw UserError(
+        "corpus: unknown split \"\(splitName)\"; use one of \(CorpusReader.Split.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))"
+      )
     }
     let limit = try args.optionalInt("limit")
     if let limit, limit < 1 { throw UserError("corpus: `limit:` must be positive, got \(limit)") }

@@ -8,7 +8,11 @@ final class LoadOp: Primitive {
   let version = 1
   let persists = false
   var params: [Param] {
-    [Param("model", .string, positional: true, doc: "an installed model's name (smollm2-135m), a .gguf file, or a Hugging Face folder (config.json + safetensors)")]
+    [
+      Param(
+        "model", .string, positional: true,
+        doc: "an installed model's name (smollm2-135m), a .gguf file, or a Hugging Face folder (config.json + safetensors)")
+    ]
   }
   let summary = "a subject model (llama, qwen2 or gpt2) from a name, a GGUF file or a Hugging Face folder; weights load on first use"
   let example = "model = load(\"smollm2-135m\")"
@@ -30,9 +34,11 @@ final class LoadOp: Primitive {
     let spec = try args.string("model")
     let location = try LoadOp.location(spec, ctx.plan)
     let name = ModelRegistry.aliases[spec.lowercased()] != nil ? spec.lowercased() : (spec as NSString).lastPathComponent
-    return .object(ModelValue(
-      name: name, location: location, files: try ModelRegistry.files(of: location), configuration: try ModelValue.configuration(of: location),
-      pool: ctx.models, poolKey: ctx.key))
+    return .object(
+      ModelValue(
+        name: name, location: location, files: try ModelRegistry.files(of: location),
+        configuration: try ModelValue.configuration(of: location),
+        pool: ctx.models, poolKey: ctx.key))
   }
 }
 
@@ -55,9 +61,10 @@ final class TokensOp: Primitive {
     let text = try args.string("text")
     let tok = try model.tokenizer()
     let ids = tok.encode(text)
-    return .object(Table(
-      columns: [.init("position", .int), .init("id", .int), .init("token", .string)],
-      rows: ids.enumerated().map { [.int($0.offset), .int(Int($0.element)), .string(tok.tokenText($0.element))] }))
+    return .object(
+      Table(
+        columns: [.init("position", .int), .init("id", .int), .init("token", .string)],
+        rows: ids.enumerated().map { [.int($0.offset), .int(Int($0.element)), .string(tok.tokenText($0.element))] }))
   }
 }
 
@@ -80,13 +87,16 @@ final class ActivationsOp: Primitive {
     let model = try args.object("model", ModelValue.self)
     let layer = try args.int("layer")
     let c = model.configuration
-    guard layer >= 0 && layer < c.layerCount else { throw UserError("activations: layer \(layer) is outside 0..<\(c.layerCount) of \(model.name)") }
+    guard layer >= 0 && layer < c.layerCount else {
+      throw UserError("activations: layer \(layer) is outside 0..<\(c.layerCount) of \(model.name)")
+    }
     let tok = try model.tokenizer()
     let ids = tok.encode(try args.string("text"))
     guard !ids.isEmpty else { throw UserError("activations: the text has no tokens") }
     let out = try model.model().forward([ids], request: ForwardRequest(neuronLayers: [layer]))
     guard let m = out.neurons[layer] else { throw UserError("activations: the model returned no neurons for layer \(layer)") }
     let values = Array(UnsafeBufferPointer(start: m.pointer, count: m.rows * m.columns))
-    return .object(TensorValue(shape: [m.rows, m.columns], data: values, rowLabels: ids.map(tok.tokenText), title: "\(model.name) layer \(layer)"))
+    return .object(
+      TensorValue(shape: [m.rows, m.columns], data: values, rowLabels: ids.map(tok.tokenText), title: "\(model.name) layer \(layer)"))
   }
 }

@@ -28,7 +28,9 @@ final class ReadOp: Primitive {
       throw UserError("read: no such file '\(written)' (looked for \(path))")
     }
     guard !isDirectory.boolValue else { throw UserError("read: '\(written)' is a folder, not a file") }
-    guard let data = FileManager.default.contents(atPath: path) else { throw UserError("read: cannot read '\(written)' (permission denied?)") }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw UserError("read: cannot read '\(written)' (permission denied?)")
+    }
     return .string(try ReadOp.decodeUTF8(data, name: written))
   }
 
@@ -60,6 +62,8 @@ final class ReadOp: Primitive {
       }
     }
     let byte = i < bytes.count ? String(format: "0x%02X", bytes[i]) : "end of file"
-    throw UserError("read: '\(name)' is not UTF-8 text: byte \(byte) at line \(line), column \(i - lineStart + 1) (offset \(i)); convert it with iconv first")
+    throw UserError(
+      "read: '\(name)' is not UTF-8 text: byte \(byte) at line \(line), column \(i - lineStart + 1) (offset \(i)); convert it with iconv first"
+    )
   }
 }

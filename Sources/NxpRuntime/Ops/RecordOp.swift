@@ -50,7 +50,9 @@ final class RecordOp: Primitive {
     // More than every excerpt in one batch changes nothing (and `done + batch` must not overflow).
     let batch = min(try args.positiveInt("batch"), excerpts.count)
     for id in excerpts.ids where id < 0 || Int(id) >= c.vocabularySize {
-      throw UserError("record: the excerpts hold token \(id), outside \(model.name)'s vocabulary of \(c.vocabularySize); were they cut with another model?")
+      throw UserError(
+        "record: the excerpts hold token \(id), outside \(model.name)'s vocabulary of \(c.vocabularySize); were they cut with another model?"
+      )
     }
 
     let engine = try model.model()
@@ -63,7 +65,8 @@ final class RecordOp: Primitive {
       configuration: configuration, batchSize: batch, resumingFrom: resumed?.files,
       policy: CheckpointPolicy(seconds: ctx.settings.checkpointSeconds),
       makeProgress: {
-        ctx.reporter.progress("record", total: $0, unit: "excerpts", resumedFrom: $1, secondary: SecondaryRate(unit: "tokens", factor: Double(t)))
+        ctx.reporter.progress(
+          "record", total: $0, unit: "excerpts", resumedFrom: $1, secondary: SecondaryRate(unit: "tokens", factor: Double(t)))
       },
       feed: { range, accumulator in
         let sequences = range.map { Array(excerpts.ids[($0 * t)..<(($0 + 1) * t)]) }

@@ -60,10 +60,14 @@ final class SaveOp: Primitive {
       } else if case .object = value {
         throw UserError("save: \(value.type) cannot be written as .json")
       } else {
-        data = try JSONSerialization.data(withJSONObject: ValueCodec.jsonValue(value), options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed])
+        data = try JSONSerialization.data(
+          withJSONObject: ValueCodec.jsonValue(value), options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed])
       }
     default:
-      if ext.isEmpty { throw UserError("save: '\(try args.string("to"))' has no file extension to tell the format; end it with .safetensors, .jsonl, .csv or .json") }
+      if ext.isEmpty {
+        throw UserError(
+          "save: '\(try args.string("to"))' has no file extension to tell the format; end it with .safetensors, .jsonl, .csv or .json")
+      }
       throw UserError("save: unknown file type \".\(ext)\"; use .safetensors, .jsonl, .csv or .json")
     }
     try AtomicFile.write(data, to: path)

@@ -14,11 +14,17 @@ final class HeadOp: Primitive {
   let version = 1
   var params: [Param] {
     [
-      Param("value", .oneOf([.capable(.sliceable), .list(.any)]), positional: true, doc: "a sequence: a table, corpus, excerpts, neuron set or list"),
+      Param(
+        "value", .oneOf([.capable(.sliceable), .list(.any)]), positional: true,
+        doc: "a sequence: a table, corpus, excerpts, neuron set or list"),
       Param("n", .int, default: .int(10), positional: true, doc: "how many items"),
     ]
   }
-  var summary: String { fromEnd ? "the last n items of a table, corpus, excerpts, neuron set or list" : "the first n items of a table, corpus, excerpts, neuron set or list" }
+  var summary: String {
+    fromEnd
+      ? "the last n items of a table, corpus, excerpts, neuron set or list"
+      : "the first n items of a table, corpus, excerpts, neuron set or list"
+  }
   var example: String { fromEnd ? "show scores |> tail(5)" : "show scores |> sort(by: \"score\", descending: true) |> head(10)" }
   func resultType(_ args: [String: ValueType]) throws -> ValueType { args["value"] ?? .any }
 
@@ -161,7 +167,9 @@ final class WhereOp: Primitive {
     var tests: [(Value) -> Bool] = []
     if !args["equals"].isNone { let v = args["equals"]; tests.append { cellsEqual($0, v) } }
     if !args["not"].isNone { let v = args["not"]; tests.append { !cellsEqual($0, v) } }
-    for (label, keep) in [("above", { $0 > 0 }), ("below", { $0 < 0 }), ("atLeast", { $0 >= 0 }), ("atMost", { $0 <= 0 })] as [(String, (Int) -> Bool)] {
+    for (label, keep) in [("above", { $0 > 0 }), ("below", { $0 < 0 }), ("atLeast", { $0 >= 0 }), ("atMost", { $0 <= 0 })]
+      as [(String, (Int) -> Bool)]
+    {
       let bound = args[label]
       if bound.isNone { continue }
       tests.append { !isMissing($0) && $0.double != nil && keep(compareCells($0, bound)) }

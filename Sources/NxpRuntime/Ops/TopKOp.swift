@@ -48,16 +48,21 @@ extension TopKOp {
       }
       let physical = ProcessInfo.processInfo.physicalMemory
       let fits = UInt64(bytes) <= physical ? "" : ", more than this machine's \(RecordConfiguration.byteSize(Double(physical)))"
-      return "recording \(what): \(wanted) would need \(RecordConfiguration.byteSize(Double(bytes))) of state instead of \(RecordConfiguration.byteSize(Double(have)))\(fits)"
+      return
+        "recording \(what): \(wanted) would need \(RecordConfiguration.byteSize(Double(bytes))) of state instead of \(RecordConfiguration.byteSize(Double(have)))\(fits)"
     }
     if k > c.top {
-      throw UserError("topk: k is \(k) but the records keep only \(c.top) top excerpts per neuron; use k: \(c.top) or less (\(cost("top", c.top, k)))")
+      throw UserError(
+        "topk: k is \(k) but the records keep only \(c.top) top excerpts per neuron; use k: \(c.top) or less (\(cost("top", c.top, k)))")
     }
     if random > c.random {
-      throw UserError("topk: random is \(random) but the records keep only \(c.random) random excerpts per neuron; use random: \(c.random) or less (\(cost("random", c.random, random)))")
+      throw UserError(
+        "topk: random is \(random) but the records keep only \(c.random) random excerpts per neuron; use random: \(c.random) or less (\(cost("random", c.random, random)))"
+      )
     }
     if let perSplit, k >= 4, perSplit > k / 4 {
-      throw UserError("topk: perSplit \(perSplit) needs more top records than k: \(k) gives 4 splits; use perSplit: \(max(1, k / 4)) or less")
+      throw UserError(
+        "topk: perSplit \(perSplit) needs more top records than k: \(k) gives 4 splits; use perSplit: \(max(1, k / 4)) or less")
     }
   }
 }

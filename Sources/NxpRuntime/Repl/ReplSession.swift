@@ -105,7 +105,9 @@ public final class ReplSession {
         if case .node(let n)? = old.bindings[name] { previousKeys[name] = n.key }
       }
       if !stale.isEmpty {
-        console.write("rebound \(rebound.sorted().joined(separator: ", ")); stale now: \(stale.joined(separator: ", ")) (recomputed when next needed)\n")
+        console.write(
+          "rebound \(rebound.sorted().joined(separator: ", ")); stale now: \(stale.joined(separator: ", ")) (recomputed when next needed)\n"
+        )
       }
     }
     definitions = ordered
@@ -153,7 +155,8 @@ public final class ReplSession {
       failures += 1
       return false
     }
-    let loadedProgram = Program(script: program.script, imports: program.imports, definitions: program.definitions, effects: [], diagnostics: [])
+    let loadedProgram = Program(
+      script: program.script, imports: program.imports, definitions: program.definitions, effects: [], diagnostics: [])
     let (g, diagnostics) = session.graph(loadedProgram)
     if !diagnostics.isEmpty { console.report(diagnostics) }
     guard let g else {
@@ -229,7 +232,9 @@ public final class ReplSession {
       console.write("cache \(store.root): \(store.ls().count) entries, \(formatBytes(Int(store.totalSize)))\n")
     default:
       var message = "unknown command :\(TerminalText.visible(name)); try :help"
-      if let s = NameSuggester.suggest(name, from: ReplSession.directives) { message = "unknown command :\(name); did you mean :\(s)? (:help lists them)" }
+      if let s = NameSuggester.suggest(name, from: ReplSession.directives) {
+        message = "unknown command :\(name); did you mean :\(s)? (:help lists them)"
+      }
       return usage(message + "\n")
     }
     return .proceed
@@ -256,7 +261,9 @@ public final class ReplSession {
       let before = graph
       let previous = session.overrides[name]
       session.overrides[name] = value
-      let program = Program(script: Parser.parse(SourceFile(path: "<set>", text: "")).script, imports: [], definitions: definitions, effects: [], diagnostics: [])
+      let program = Program(
+        script: Parser.parse(SourceFile(path: "<set>", text: "")).script, imports: [], definitions: definitions, effects: [],
+        diagnostics: [])
       let (g, diagnostics) = session.graph(program)
       if !diagnostics.isEmpty { console.report(diagnostics) }
       guard let g else {

@@ -18,7 +18,9 @@ public final class Corpus: RuntimeObject {
 
   public static let typeName = "Corpus"
   public var byteCount: Int { documents.reduce(0) { $0 + $1.utf8.count } }
-  public var summary: String { "Corpus \(origin): \(documents.count) document\(documents.count == 1 ? "" : "s"), \(formatBytes(byteCount))" }
+  public var summary: String {
+    "Corpus \(origin): \(documents.count) document\(documents.count == 1 ? "" : "s"), \(formatBytes(byteCount))"
+  }
 
   public func render(_ style: RenderStyle) -> String {
     summary + "\n" + previewLines(count: documents.count, noun: "document", style: style) { documents[$0] }
@@ -60,7 +62,9 @@ public enum CorpusReader {
           guard !inside.isEmpty else { throw UserError("corpus: folder '\(spec)' has no files") }
           files += inside
         } else {
-          guard FileManager.default.isReadableFile(atPath: path) else { throw UserError("corpus: cannot read '\(spec)': permission denied") }
+          guard FileManager.default.isReadableFile(atPath: path) else {
+            throw UserError("corpus: cannot read '\(spec)': permission denied")
+          }
           files.append(path)
         }
       }
@@ -80,7 +84,8 @@ public enum CorpusReader {
       if FileManager.default.fileExists(atPath: path) { return path }
     }
     if name == "fortunes" {
-      throw UserError("corpus `fortunes` is not installed in \(dir); install it with `scripts/install-corpus.sh` (needs Debian's fortunes package)")
+      throw UserError(
+        "corpus `fortunes` is not installed in \(dir); install it with `scripts/install-corpus.sh` (needs Debian's fortunes package)")
     }
     let installed = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
       .filter { $0.hasSuffix(".jsonl") || $0.hasSuffix(".txt") }

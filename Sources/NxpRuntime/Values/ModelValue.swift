@@ -36,7 +36,9 @@ public final class ModelValue: RuntimeObject {
 
   /// The tokenizer, built from the model's files without loading its weights.
   public func tokenizer() throws -> BPETokenizer {
-    guard let t = try pool.model(key: poolKey + "#tokenizer", make: { PooledTokenizer(try TokenizerLoading.tokenizer(at: location)) }).tokenizer else {
+    guard
+      let t = try pool.model(key: poolKey + "#tokenizer", make: { PooledTokenizer(try TokenizerLoading.tokenizer(at: location)) }).tokenizer
+    else {
       throw UserError("model \(name) has no tokenizer (a Hugging Face folder needs tokenizer.json)")
     }
     return t
@@ -47,7 +49,8 @@ public final class ModelValue: RuntimeObject {
   public var summary: String {
     let c = configuration
     let bytes = files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
-    return "Model \(name): \(c.architecture.rawValue), \(c.layerCount) layers, \(c.hiddenSize) hidden, \(c.intermediateSize) neurons per layer, vocabulary \(c.vocabularySize) (\(formatBytes(bytes)))"
+    return
+      "Model \(name): \(c.architecture.rawValue), \(c.layerCount) layers, \(c.hiddenSize) hidden, \(c.intermediateSize) neurons per layer, vocabulary \(c.vocabularySize) (\(formatBytes(bytes)))"
   }
 
   public func render(_ style: RenderStyle) -> String { summary + "\n" }

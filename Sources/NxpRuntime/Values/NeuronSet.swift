@@ -27,7 +27,10 @@ public final class NeuronSet: RuntimeObject {
   /// Units per layer of the model, so selections can check indices.
   public let neuronsPerLayer: Int
 
-  init(neurons: [NeuronID], stats: [NeuronStats], options: SplitOptions, entries: [[[Entry]]], excerptTokens: [Int32: [Int32]], vocabulary: [Int32: String], modelName: String, tokensPerExcerpt: Int, neuronsPerLayer: Int) {
+  init(
+    neurons: [NeuronID], stats: [NeuronStats], options: SplitOptions, entries: [[[Entry]]], excerptTokens: [Int32: [Int32]],
+    vocabulary: [Int32: String], modelName: String, tokensPerExcerpt: Int, neuronsPerLayer: Int
+  ) {
     self.neuronsPerLayer = neuronsPerLayer
     self.neurons = neurons
     self.stats = stats
@@ -132,7 +135,9 @@ extension NeuronSet: Sliceable, Tabular, PositionIndexable, NeuronIndexable {
     for (i, id) in neurons.enumerated() {
       let s = stats[i]
       var peak = ""
-      if let best = entries[i][0].first, let tokens = excerptTokens[best.excerpt], let j = best.activations.indices.max(by: { best.activations[$0] < best.activations[$1] }) {
+      if let best = entries[i][0].first, let tokens = excerptTokens[best.excerpt],
+        let j = best.activations.indices.max(by: { best.activations[$0] < best.activations[$1] })
+      {
         peak = vocabulary[tokens[j]] ?? ""
       }
       rows.append(NeuronStatsColumns.cells(id, s) + [.string(peak)])

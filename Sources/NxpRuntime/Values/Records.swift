@@ -22,7 +22,8 @@ public final class Records: RuntimeObject {
   public var summary: String {
     let c = configuration
     let layers = c.layers.count == 1 ? "layer \(c.layers[0])" : "\(c.layers.count) layers (\(Records.describe(c.layers)))"
-    return "Records of \(modelName), \(layers): \(c.neuronsPerLayer) neurons per layer over \(records.excerptsRecorded) excerpts x \(c.tokensPerExcerpt) tokens (kept per neuron: top \(c.top), random \(c.random), \(c.perQuantile) per quantile bucket)"
+    return
+      "Records of \(modelName), \(layers): \(c.neuronsPerLayer) neurons per layer over \(records.excerptsRecorded) excerpts x \(c.tokensPerExcerpt) tokens (kept per neuron: top \(c.top), random \(c.random), \(c.perQuantile) per quantile bucket)"
   }
 
   /// `[0, 1, 2, 5]` as `0...2, 5`.
@@ -104,7 +105,9 @@ public final class NeuronRecordValue: RuntimeObject {
   public init(record: NeuronRecord) { self.record = record }
   public static let typeName = "NeuronRecord"
   public var summary: String {
-    String(format: "Neuron %@: max %.3f, mean %.3f, variance %.3f", record.id.description, record.stats.maxActivation, record.mean, record.variance)
+    String(
+      format: "Neuron %@: max %.3f, mean %.3f, variance %.3f", record.id.description, record.stats.maxActivation, record.mean,
+      record.variance)
   }
   public func render(_ style: RenderStyle) -> String {
     ActivationRenderer(style: style.colors ? .ansi256 : .plain).render(record)

@@ -47,8 +47,6 @@ enum SafeTensorsArrays {
     }
   }
 
-
-
   static func decode(path: String) throws -> (arrays: [String: RecordArray], metadata: [String: String]) {
     let f = try SafeTensorsFile(path: path)
     var arrays: [String: RecordArray] = [:]
@@ -70,7 +68,9 @@ extension UnsafeRawBufferPointer {
   func bindMemoryCopy<T>(_: T.Type) -> [T] {
     let n = count / MemoryLayout<T>.stride
     return [T](unsafeUninitializedCapacity: n) { buffer, initialized in
-      if n > 0 { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: self[0..<(n * MemoryLayout<T>.stride)])) }
+      if n > 0 {
+        UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: self[0..<(n * MemoryLayout<T>.stride)]))
+      }
       initialized = n
     }
   }

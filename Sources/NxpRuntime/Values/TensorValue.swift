@@ -38,7 +38,8 @@ public final class TensorValue: RuntimeObject {
       for r in 0..<min(rows, min(style.maxRows, 8)) {
         let label = rowLabels.map { Table.visible($0[r]) } ?? String(r)
         let vals = (0..<showCols).map { String(format: "%8.4f", data[r * cols + $0]) }.joined(separator: " ")
-        out += "  " + label.padding(toLength: 12, withPad: " ", startingAt: 0).prefix(12) + " " + vals + (cols > showCols ? " ..." : "") + "\n"
+        out +=
+          "  " + label.padding(toLength: 12, withPad: " ", startingAt: 0).prefix(12) + " " + vals + (cols > showCols ? " ..." : "") + "\n"
       }
       if rows > 8 { out += "  ... \(rows - 8) more rows\n" }
     }

@@ -130,7 +130,10 @@ public indirect enum Value: CustomStringConvertible {
     case .bool(let b): return b ? "true" : "false"
     case .int(let i): return String(i)
     case .float(let f): return formatFloat(f)
-    case .string(let s): return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n") + "\""
+    case .string(let s):
+      return "\""
+        + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(
+          of: "\n", with: "\\n") + "\""
     case .neuron(let n): return n.description
     case .range(let r): return "\(r.lowerBound)..<\(r.upperBound)"
     case .list(let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"

@@ -124,10 +124,11 @@ public struct ValueCodec {
       if let n = d["neuron"] as? [Int], n.count == 2 { return .neuron(NeuronID(layer: n[0], index: n[1])) }
       if let r = d["range"] as? [Int], r.count == 2, r[0] <= r[1] { return .range(r[0]..<r[1]) }
       if let fields = d["record"] as? [[Any]] {
-        return .record(try fields.map {
-          guard $0.count == 2, let k = $0[0] as? String else { throw UserError("cached record is malformed") }
-          return (k, try value(fromJSON: $0[1]))
-        })
+        return .record(
+          try fields.map {
+            guard $0.count == 2, let k = $0[0] as? String else { throw UserError("cached record is malformed") }
+            return (k, try value(fromJSON: $0[1]))
+          })
       }
       throw UserError("cached value is malformed")
     default: throw UserError("cached value is malformed")
@@ -209,14 +210,15 @@ extension Table: CacheCodable {
     }
     var out = columns.map { field($0.name) }.joined(separator: ",") + "\n"
     for row in rows {
-      out += row.map { v -> String in
-        switch v {
-        case .null: return ""
-        case .float(let f): return f.isNaN ? "" : formatFloat(f)
-        case .string(let s): return field(s)
-        default: return field(v.description)
-        }
-      }.joined(separator: ",") + "\n"
+      out +=
+        row.map { v -> String in
+          switch v {
+          case .null: return ""
+          case .float(let f): return f.isNaN ? "" : formatFloat(f)
+          case .string(let s): return field(s)
+          default: return field(v.description)
+          }
+        }.joined(separator: ",") + "\n"
     }
     return Data(out.utf8)
   }
