@@ -9,6 +9,13 @@ public enum BLAS {
     set { openblas_set_num_threads(Int32(max(1, newValue))) }
   }
 
+  /// The kernel family OpenBLAS chose for this CPU when it loaded ("Haswell", "SkylakeX",
+  /// "Prescott"...): it sets the speed, and the last digits of float results.
+  public static var kernel: String {
+    guard let name = openblas_get_corename() else { return "unknown" }
+    return String(cString: name)
+  }
+
   /// `C = alpha * op(A) * op(B) + beta * C` with `op(A)` `[m, k]`, `op(B)` `[k, n]`, `C` `[m, n]`,
   /// all row-major. With `transposeB`, `B` is stored `[n, k]` (a weight stored `[out, in]`).
   @inline(__always)
