@@ -51,7 +51,8 @@ struct Bench: ParsableCommand {
     if !cacheOnly && !noModel {
       // Peak sgemm rates: the ceiling for the forward pass.
       let sgemm = SgemmBenchmark.standard()
-      let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { "forced by OPENBLAS_CORETYPE=\($0)" } ?? "chosen for this CPU"
+      let coreType = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
+      let forced = coreType.map { "forced by OPENBLAS_CORETYPE=\($0)" } ?? "chosen for this CPU"
       print("sgemm   OpenBLAS kernel: \(BLAS.kernel) (\(forced))")
       for m in sgemm { print("sgemm   \(m)") }
       let peak = sgemm.map(\.gflops).max() ?? 0
