@@ -2,10 +2,6 @@ import Foundation
 import NxpTestSupport
 import Testing
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// Reading a big corpus and cutting excerpts keeps memory near what is kept: one 16 MB
 /// document once took 745 MB (the model's weights were loaded for its tokenizer, and the JSON
 /// line went through several whole copies).
@@ -34,22 +30,15 @@ import Testing
     #expect(peak < 300_000_000, "peak RSS \(peak / 1_000_000) MB")
   }
 
-  /// Runs a program with output discarded; its exit status and peak resident memory (wait4).
+  /// Runs a program with output discarded; its exit status and peak resident memory, measured by a
+  /// small Python parent (Tests/Reference/peak_rss.py): Linux carries the peak RSS of the process
+  /// that spawned a program across exec, so measuring from this large test process would report
+  /// its own peak.
   static func run(_ executable: String, _ arguments: [String]) throws -> (Int32, Int) {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-    defer { for p in argv { free(p) } }
-    var pid: pid_t = 0
-    let rc = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-    guard rc == 0 else { throw TestSupportError("cannot start \(executable): \(String(cString: strerror(rc)))") }
-    var status: Int32 = 0
-    var usage = rusage()
-    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-    let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-    return (exit, Int(usage.ru_maxrss) * 1024)
+    let out = try PythonReference.run("peak_rss.py", [executable] + arguments)
+    guard let o = try JSONSerialization.jsonObject(with: out) as? [String: Int], let status = o["status"], let peak = o["peak_bytes"] else {
+      throw TestSupportError("peak_rss.py printed \(String(decoding: out, as: UTF8.self))")
+    }
+    return (Int32(status), peak)
   }
 }
