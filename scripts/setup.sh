@@ -2,7 +2,7 @@
 # Everything nxp needs on a fresh Debian machine: system libraries, the default corpus and model,
 # and (with --test) the Python packages the reference tests compute expected values with.
 #   scripts/setup.sh          apt packages, corpus, model
-#   scripts/setup.sh --test   the same plus numpy, scipy, gguf, safetensors, tokenizers
+#   scripts/setup.sh --test   the same plus numpy, scipy, gguf, safetensors, tokenizers, pexpect, jinja2
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +22,7 @@ fi
 if [ "${1:-}" = "--test" ]; then
   echo "setup: installing the Python reference packages with pip"
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
-    numpy scipy gguf safetensors tokenizers pexpect
+    numpy scipy gguf safetensors tokenizers pexpect jinja2
 fi
 
 scripts/install-corpus.sh
