@@ -78,6 +78,7 @@ final class RecordingConsole: ReplConsole {
     #expect(Array(heads) == ["head", "where", "corpus"])
     #expect(out.contains("    arg      n: 1\n"))
     #expect(out.contains("    arg      below: 5\n"))
+    #expect(!out.contains("above: none"), "arguments left at none are not listed")
     #expect(out.contains("    file     \(f.dir)/a.txt sha256 "))
     #expect(out.contains("(short)"))
     _ = repl.directive(":prov nothing")

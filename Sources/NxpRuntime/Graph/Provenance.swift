@@ -54,7 +54,10 @@ public struct Provenance {
       let binding = m.info["binding"].flatMap { v -> String? in if case .string(let s) = v { return s } else { return nil } }
       out += "\(String(m.key.prefix(12)))  \(m.primitive) v\(m.primitiveVersion)" + (binding.map { "  (\($0))" } ?? "") + "\n"
       if case .string(let call)? = m.info["call"] { out += "    call     \(Table.visible(call))\n" }
-      for name in m.parameters.keys.sorted() { out += "    arg      \(name): \(Table.visible(m.parameters[name]!.display))\n" }
+      // Arguments left at `none` (unused options) are not worth a line.
+      for name in m.parameters.keys.sorted() where m.parameters[name] != ManifestValue.null {
+        out += "    arg      \(name): \(Table.visible(m.parameters[name]!.display))\n"
+      }
       for name in m.inputs.keys.sorted() { out += "    input    \(name): \(String(m.inputs[name]!.prefix(12)))\n" }
       for path in m.fileHashes.keys.sorted() {
         out += "    file     \(Table.visible(path)) sha256 \(String(m.fileHashes[path]!.prefix(16)))\n"
