@@ -43,14 +43,13 @@ public final class CacheStore: Sendable {
     if let dir = environment["NXP_CACHE_DIR"], !dir.isEmpty {
       return URL(fileURLWithPath: dir, relativeTo: base).standardizedFileURL.path
     }
-    var folder = base
-    while true {
-      if FileStatus.of(folder.path + "/.nxp")?.isDirectory == true {
-        return folder.appendingPathComponent(".nxp/cache").path
-      }
-      let parent = folder.deletingLastPathComponent()
-      if parent.path == folder.path { break }
-      folder = parent
+    // Every folder from `cwd` up to the root, by path components, so the walk ends whatever the
+    // path looks like (a working folder that was deleted meanwhile, a path with `..` left in it).
+    let components = base.path.split(separator: "/", omittingEmptySubsequences: true)
+    for count in stride(from: components.count, through: 0, by: -1) {
+      let folder = "/" + components.prefix(count).joined(separator: "/")
+      let candidate = (folder == "/" ? "" : folder) + "/.nxp"
+      if FileStatus.of(candidate)?.isDirectory == true { return candidate + "/cache" }
     }
     return base.appendingPathComponent(".nxp/cache").path
   }

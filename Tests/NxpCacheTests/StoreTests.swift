@@ -138,4 +138,17 @@ import Testing
     #expect(CacheStore.defaultRoot(cwd: nested, environment: ["NXP_CACHE_DIR": "shared"]) == nested + "/shared")
     #expect(CacheStore.defaultRoot(cwd: nested, environment: ["NXP_CACHE_DIR": ""]) == top + "/.nxp/cache")
   }
+
+  /// A working folder deleted under a running process (getcwd fails) once made this walk loop
+  /// forever; it must end for any path.
+  @Test func defaultRootEndsForAnyWorkingFolder() throws {
+    let top = try CacheFixture.scratchFolder()
+    let gone = top + "/gone"
+    try FileManager.default.createDirectory(atPath: gone, withIntermediateDirectories: true)
+    try FileManager.default.removeItem(atPath: top)
+    #expect(CacheStore.defaultRoot(cwd: gone, environment: [:]) == gone + "/.nxp/cache")
+    #expect(CacheStore.defaultRoot(cwd: "", environment: [:]).hasSuffix("/.nxp/cache"))
+    #expect(CacheStore.defaultRoot(cwd: "/", environment: [:]).hasSuffix(".nxp/cache"))
+    #expect(CacheStore.defaultRoot(cwd: "/no/such/../folder (deleted)", environment: [:]).hasSuffix("/.nxp/cache"))
+  }
 }

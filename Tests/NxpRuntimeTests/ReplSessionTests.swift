@@ -25,7 +25,6 @@ final class RecordingConsole: ReplConsole {
 @Suite struct ReplSessionTests {
   func make() throws -> (ScriptFixture, ReplSession, RecordingConsole) {
     let f = try ScriptFixture(files: ["a.txt": "one\n\ntwo\n\nthree and more\n"])
-    FileManager.default.changeCurrentDirectoryPath(f.dir)
     let console = RecordingConsole()
     return (f, ReplSession(session: f.session, console: console), console)
   }
