@@ -70,16 +70,15 @@ public enum ExplanationPrompt {
 
   /// `\n<start>\n` token lines `\n<end>\n` for every record.
   static func format(_ records: [ActivationRecord], _ normalized: [[Int]], nonZeroOnly: Bool) -> String {
-    var out = ""
-    for (r, values) in zip(records, normalized) {
-      out += "\n<start>\n"
-      var lines: [String] = []
-      for (token, v) in zip(r.tokens, values) where !nonZeroOnly || v != 0 {
-        lines.append(ActivationRenderer.visible(token) + "\t" + String(v))
-      }
-      out += lines.joined(separator: "\n") + "\n<end>\n"
-    }
-    return out
+    zip(records, normalized).map { r, values in
+      recordBlock(zip(r.tokens, values).filter { !nonZeroOnly || $0.1 != 0 }.map { ($0.0, String($0.1)) })
+    }.joined()
+  }
+
+  /// One record as the prompts write it: `<start>`, a `token<TAB>value` line per token (control
+  /// characters in the token made visible), `<end>`.
+  static func recordBlock(_ lines: [(token: String, value: String)]) -> String {
+    "\n<start>\n" + lines.map { ActivationRenderer.visible($0.token) + "\t" + $0.value }.joined(separator: "\n") + "\n<end>\n"
   }
 
   /// The explanation in a reply: the text after the lead (if the model repeated it), first

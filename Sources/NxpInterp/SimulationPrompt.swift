@@ -31,16 +31,12 @@ public enum SimulationPrompt {
   /// (normalised), earlier ones show `unknown`. With no `revealedFrom`, every value is unknown.
   public static func records(_ records: [ActivationRecord], revealedFrom: [Int]? = nil) -> String {
     let normalized = PromptNormalization.normalize(records.map(\.activations))
-    var out = "\nActivations:"
-    for (r, record) in records.enumerated() {
-      out += "\n<start>\n"
-      let reveal = revealedFrom.map { $0[r] } ?? Int.max
-      out += zip(record.tokens, normalized[r]).enumerated().map { j, pair in
-        ActivationRenderer.visible(pair.0) + "\t" + (j >= reveal ? String(pair.1) : "unknown")
-      }.joined(separator: "\n")
-      out += "\n<end>\n"
-    }
-    return out
+    return "\nActivations:"
+      + records.enumerated().map { r, record in
+        let reveal = revealedFrom.map { $0[r] } ?? Int.max
+        return ExplanationPrompt.recordBlock(
+          zip(record.tokens, normalized[r]).enumerated().map { j, pair in (pair.0, j >= reveal ? String(pair.1) : "unknown") })
+      }.joined()
   }
 
   /// The all-at-once prompt for one excerpt: the worked examples (values revealed part way, so

@@ -34,36 +34,14 @@ final class ReadOp: Primitive {
     return .string(try ReadOp.decodeUTF8(data, name: written))
   }
 
-  /// The text of `data`, or an error that says where the first byte that is not UTF-8 is.
+  /// The text of `data`, or an error that says where the first byte that is not UTF-8 is (found
+  /// by the same check that reads scripts).
   static func decodeUTF8(_ data: Data, name: String) throws -> String {
-    if let text = String(validating: data, as: UTF8.self) { return text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text }
-    let bytes = [UInt8](data)
-    var line = 1
-    var lineStart = 0
-    var i = 0
-    // Find the first byte where decoding fails, counting lines on the way.
-    var decoder = UTF8()
-    var iterator = bytes.makeIterator()
-    var offset = 0
-    loop: while true {
-      let before = offset
-      switch decoder.decode(&iterator) {
-      case .scalarValue(let s):
-        offset += UTF8.width(s)
-        if s == "\n" {
-          line += 1
-          lineStart = offset
-        }
-      case .emptyInput:
-        break loop
-      case .error:
-        i = before
-        break loop
-      }
+    do {
+      let text = try SourceFile.decode(data, path: name).text
+      return text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+    } catch let d as Diagnostic {
+      throw UserError("read: \(d.message); convert it with iconv first")
     }
-    let byte = i < bytes.count ? String(format: "0x%02X", bytes[i]) : "end of file"
-    throw UserError(
-      "read: '\(name)' is not UTF-8 text: byte \(byte) at line \(line), column \(i - lineStart + 1) (offset \(i)); convert it with iconv first"
-    )
   }
 }

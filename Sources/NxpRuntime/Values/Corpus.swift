@@ -130,31 +130,6 @@ public enum CorpusReader {
     return docs
   }
 
-  /// The `field` strings of JSON Lines held in memory (the cache's corpus files); empty strings
-  /// are skipped. Errors name `path:line:column`.
-  static func jsonLines(_ text: String, field: String, path: String) throws -> [String] {
-    var text = text
-    return try text.withUTF8 { bytes in
-      var scanner = JSONLinesScanner(field: field)
-      var docs: [String] = []
-      var start = 0
-      var lineNumber = 0
-      while start < bytes.count {
-        var end = start
-        while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-        lineNumber += 1
-        let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
-        start = end + 1
-        do {
-          if let s = try scanner.scanLine(line, lineNumber: lineNumber), !s.isEmpty { docs.append(s) }
-        } catch let e as JSONLinesScanner.LineError {
-          throw UserError("corpus: \(path):\(lineNumber):\(e.column): \(e.message)")
-        }
-      }
-      return docs
-    }
-  }
-
   /// Streams the `field` strings of one JSON Lines file (empty strings skipped), as the cache
   /// reads a stored corpus back.
   static func jsonLines(path: String, field: String) throws -> [String] {

@@ -189,20 +189,6 @@ extension Table: CacheCodable {
     }
   }
 
-  static func plainValue(_ j: Any?, _ kind: Kind) -> Value {
-    guard let j, !(j is NSNull) else { return kind == .float ? .float(.nan) : .null }
-    switch kind {
-    case .int: return (j as? NSNumber).map { .int($0.intValue) } ?? .null
-    case .float: return (j as? NSNumber).map { .float($0.doubleValue) } ?? .null
-    case .bool: return (j as? NSNumber).map { .bool($0.boolValue) } ?? .null
-    case .string: return (j as? String).map { .string($0) } ?? .null
-    case .neuron:
-      guard let s = j as? String else { return .null }
-      let parts = s.split(separator: ":").compactMap { Int($0) }
-      return parts.count == 2 ? .neuron(NeuronID(layer: parts[0], index: parts[1])) : .null
-    }
-  }
-
   /// Comma-separated values with a header row (RFC 4180 quoting).
   public func csv() -> Data {
     func field(_ s: String) -> String {
