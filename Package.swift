@@ -35,6 +35,7 @@ let package = Package(
     .target(name: "NxpTokenizer", dependencies: ["NxpFormats"], swiftSettings: optimize),
     .target(name: "NxpModels", dependencies: ["NxpCore", "NxpTensor", "NxpFormats", "NxpTokenizer"], swiftSettings: optimize),
     .target(name: "NxpInterp", dependencies: ["NxpCore"], swiftSettings: optimize),
+    .target(name: "NxpLLM", dependencies: ["NxpCore", "NxpTensor", "NxpFormats", "NxpTokenizer", "NxpModels", "NxpInterp"]),
     .target(name: "NxpCache", dependencies: ["NxpCore"]),
     .target(name: "NxpSyntax", dependencies: ["NxpCore"]),
     .target(
@@ -63,6 +64,7 @@ let package = Package(
     .testTarget(name: "NxpTokenizerTests", dependencies: ["NxpCore", "NxpFormats", "NxpTokenizer", "NxpTestSupport"]),
     .testTarget(name: "NxpModelsTests", dependencies: ["NxpFormats", "NxpTensor", "NxpModels", "NxpTestSupport"]),
     .testTarget(name: "NxpInterpTests", dependencies: ["NxpCore", "NxpInterp", "NxpTestSupport"]),
+    .testTarget(name: "NxpLLMTests", dependencies: ["NxpCore", "NxpInterp", "NxpModels", "NxpLLM", "NxpTestSupport"]),
     .testTarget(name: "NxpCacheTests", dependencies: ["NxpCore", "NxpCache", "NxpTestSupport"]),
     .testTarget(name: "NxpSyntaxTests", dependencies: ["NxpCore", "NxpSyntax", "NxpTestSupport"]),
     .testTarget(name: "NxpRuntimeTests", dependencies: ["NxpCore", "NxpInterp", "NxpSyntax", "NxpRuntime", "NxpTestSupport"]),

@@ -13,6 +13,8 @@ public final class DecodeSession: @unchecked Sendable {
   private let workspace = Workspace()
   /// `[1, V]` logits of the last fed token.
   private let logits: FloatMatrix
+  /// `[n, V]` logits of every row of the last piece, when asked for.
+  private let allLogits: FloatMatrix
 
   /// A session with room for `capacity` positions before the cache grows.
   public init(model: TransformerModel, capacity: Int = 256) {
@@ -20,6 +22,7 @@ public final class DecodeSession: @unchecked Sendable {
     let c = model.configuration
     cache = KVCache(layers: c.layerCount, width: c.kvHeadCount * c.headDim, capacity: max(1, min(capacity, c.contextLength)))
     logits = FloatMatrix(rows: 1, columns: c.vocabularySize)
+    allLogits = FloatMatrix(rows: 0, columns: c.vocabularySize)
   }
 
   /// Positions fed so far.
@@ -28,9 +31,33 @@ public final class DecodeSession: @unchecked Sendable {
   /// Forgets all fed tokens (the cache memory is kept).
   public func reset() { tokens = [] }
 
+  /// Forgets the tokens after the first `count`; their cached keys and values are overwritten by
+  /// the next `append`. What a new prompt shares with the last one need not be fed again.
+  public func truncate(to count: Int) {
+    if count < tokens.count { tokens.removeLast(tokens.count - max(0, count)) }
+  }
+
+  /// Feeds `prompt`, reusing the cached positions of the longest prefix it shares with the tokens
+  /// fed so far (at least its last token is fed again, to have its logits). Returns the logits
+  /// `[n, V]` of the last `n` tokens of the prompt fed (n >= 1), and `n`.
+  public func feed(sharing prompt: [Int32], everyRow: Bool) throws -> (logits: FloatMatrix, rows: Int, reused: Int) {
+    var shared = 0
+    let limit = min(prompt.count - 1, tokens.count)
+    while shared < limit && tokens[shared] == prompt[shared] { shared += 1 }
+    truncate(to: shared)
+    let rest = Array(prompt[shared...])
+    let out = try run(rest, everyRow: everyRow)
+    return (out, everyRow ? rest.count : 1, shared)
+  }
+
   /// Feeds `newTokens` and returns the logits `[V]` predicting the token after the last one.
   @discardableResult
   public func append(_ newTokens: [Int32]) throws -> [Float] {
+    try run(newTokens, everyRow: false).toArray()
+  }
+
+  /// Feeds `newTokens`; the logits of every new row (`[n, V]`) or of the last one (`[1, V]`).
+  private func run(_ newTokens: [Int32], everyRow: Bool) throws -> FloatMatrix {
     let c = model.configuration
     guard !newTokens.isEmpty else { throw ModelError.emptySequence(index: 0) }
     let end = tokens.count + newTokens.count
@@ -44,7 +71,13 @@ public final class DecodeSession: @unchecked Sendable {
       cache.reserve(end, used: tokens.count)
       BLAS.threads = model.threads
       var targets = ChunkTargets()
-      targets.logits = logits.pointer
+      if everyRow {
+        allLogits.reshape(rows: newTokens.count, columns: c.vocabularySize)
+        targets.logits = allLogits.pointer
+        targets.logitsForEveryRow = true
+      } else {
+        targets.logits = logits.pointer
+      }
       let segment = Segment(row: 0, count: newTokens.count, firstPosition: tokens.count, cache: cache)
       try newTokens.withUnsafeBufferPointer { buffer in
         try model.runChunk(
@@ -53,7 +86,7 @@ public final class DecodeSession: @unchecked Sendable {
       }
     }
     tokens += newTokens
-    return logits.toArray()
+    return everyRow ? allLogits : logits
   }
 }
 

@@ -7,11 +7,14 @@ public struct TokenSampler: Sendable {
   public var temperature: Float
   /// Sample only among the k largest logits.
   public var topK: Int?
+  /// Nucleus sampling: only among the most likely tokens whose probabilities add up to p.
+  public var topP: Float?
   private var rng: SeededGenerator
 
-  public init(temperature: Float, topK: Int? = nil, seed: UInt64) {
+  public init(temperature: Float, topK: Int? = nil, topP: Float? = nil, seed: UInt64) {
     self.temperature = temperature
     self.topK = topK
+    self.topP = topP
     rng = SeededGenerator(seed: seed)
   }
 
@@ -25,7 +28,21 @@ public struct TokenSampler: Sendable {
       candidates.removeLast(candidates.count - k)
     }
     let m = candidates.map { logits[$0] }.max() ?? 0
-    let weights = candidates.map { exp(Double(logits[$0] - m) / Double(temperature)) }
+    var weights = candidates.map { exp(Double(logits[$0] - m) / Double(temperature)) }
+    if let p = topP, p > 0, p < 1 {
+      // Keep the most likely tokens until their share reaches p (always at least one).
+      let order = weights.indices.sorted { weights[$0] > weights[$1] || (weights[$0] == weights[$1] && $0 < $1) }
+      let all = weights.reduce(0, +)
+      var kept = 0.0
+      var keep = Set<Int>()
+      for i in order {
+        keep.insert(i)
+        kept += weights[i]
+        if kept >= Double(p) * all { break }
+      }
+      candidates = order.filter { keep.contains($0) }.map { candidates[$0] }
+      weights = order.filter { keep.contains($0) }.map { weights[$0] }
+    }
     let total = weights.reduce(0, +)
     var u = Double.random(in: 0..<1, using: &rng) * total
     for (i, w) in weights.enumerated() {
