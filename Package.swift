@@ -35,7 +35,9 @@ let package = Package(
     .target(name: "NxpTokenizer", dependencies: ["NxpFormats"], swiftSettings: optimize),
     .target(name: "NxpModels", dependencies: ["NxpCore", "NxpTensor", "NxpFormats", "NxpTokenizer"], swiftSettings: optimize),
     .target(name: "NxpInterp", dependencies: ["NxpCore"], swiftSettings: optimize),
-    .target(name: "NxpLLM", dependencies: ["NxpCore", "NxpTensor", "NxpFormats", "NxpTokenizer", "NxpModels", "NxpInterp"]),
+    .target(
+      name: "NxpLLM", dependencies: ["NxpCore", "NxpTensor", "NxpFormats", "NxpTokenizer", "NxpModels", "NxpInterp"],
+      swiftSettings: optimize),
     .target(name: "NxpCache", dependencies: ["NxpCore"]),
     .target(name: "NxpSyntax", dependencies: ["NxpCore"]),
     .target(

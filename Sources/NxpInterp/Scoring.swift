@@ -99,16 +99,17 @@ public enum PromptNormalization {
     return m
   }
 
-  /// `min(10, floor(10 * max(0, a) / maxActivation))` for every token of every record.
-  public static func normalize(_ records: [[Float]], maxActivation: Float? = nil) -> [[Int]] {
+  /// `min(top, floor(top * max(0, a) / maxActivation))` for every token of every record; `top` is
+  /// 10 in the explainer's prompt (the paper's scale) and 9 in the simulator's.
+  public static func normalize(_ records: [[Float]], maxActivation: Float? = nil, top: Int = 10) -> [[Int]] {
     let scale = maxActivation ?? self.maxActivation(records)
     guard scale > 0, scale.isFinite else { return records.map { [Int](repeating: 0, count: $0.count) } }
     return records.map { r in
       r.map { a in
         guard a > 0 else { return 0 }
         // In Double, so 10 * a / scale rounds the same way as Python's float arithmetic.
-        let v = (10 * Double(a) / Double(scale)).rounded(.down)
-        return v.isFinite ? min(10, Int(v)) : 10
+        let v = (Double(top) * Double(a) / Double(scale)).rounded(.down)
+        return v.isFinite ? min(top, Int(v)) : top
       }
     }
   }

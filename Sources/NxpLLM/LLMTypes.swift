@@ -70,11 +70,15 @@ public struct GenerationRequest: Hashable, Codable, Sendable {
   public var prompt: ChatPrompt
   public var sampling: Sampling
   public var topLogprobs: Int
+  /// Tokens whose log-probabilities are wanted beside the top list wherever the backend can give
+  /// them (the local engine can; servers give their top list only).
+  public var candidates: [String]
 
-  public init(prompt: ChatPrompt, sampling: Sampling = Sampling(), topLogprobs: Int = 0) {
+  public init(prompt: ChatPrompt, sampling: Sampling = Sampling(), topLogprobs: Int = 0, candidates: [String] = []) {
     self.prompt = prompt
     self.sampling = sampling
     self.topLogprobs = topLogprobs
+    self.candidates = candidates
   }
 }
 
@@ -125,11 +129,15 @@ public struct PromptScoringRequest: Hashable, Codable, Sendable {
   /// Distributions are needed from the last occurrence of this text on (nil: everywhere); a
   /// backend may leave earlier positions without one.
   public var scoreFrom: String?
+  /// Tokens whose log-probabilities are wanted beside the top list wherever the backend can give
+  /// them (the local engine can; servers give their top list only).
+  public var candidates: [String]
 
-  public init(prompt: ChatPrompt, topLogprobs: Int = 15, scoreFrom: String? = nil) {
+  public init(prompt: ChatPrompt, topLogprobs: Int = 15, scoreFrom: String? = nil, candidates: [String] = []) {
     self.prompt = prompt
     self.topLogprobs = topLogprobs
     self.scoreFrom = scoreFrom
+    self.candidates = candidates
   }
 }
 

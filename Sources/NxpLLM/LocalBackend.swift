@@ -95,7 +95,15 @@ public final class LocalBackend: LLMBackend, @unchecked Sendable {
 
   private func feed(_ ids: [Int32], everyRow: Bool, keepFrom: Int? = nil) throws -> (logits: FloatMatrix, rows: Int) {
     if !reusesPrefix { session.reset() }
-    if let keepFrom { session.truncate(to: keepFrom) }
+    if let keepFrom {
+      session.truncate(to: keepFrom)
+      // Positions before the marker need no logits: feed them on their own first.
+      if everyRow && session.position < keepFrom && keepFrom > 1 {
+        let head = try session.feed(sharing: Array(ids[..<keepFrom]), everyRow: false)
+        fedTokens += keepFrom - head.reused
+        reusedTokens += head.reused
+      }
+    }
     let out = try session.feed(sharing: ids, everyRow: everyRow)
     fedTokens += ids.count - out.reused
     reusedTokens += out.reused
@@ -120,7 +128,7 @@ public final class LocalBackend: LLMBackend, @unchecked Sendable {
         generated.append(
           GeneratedToken(
             token: tokenizer.decode([next]), logprob: Double(lp[Int(next)]),
-            top: LogSoftmax.top(lp, request.topLogprobs).map { TokenLogprob(tokenizer.decode([$0.id]), Double($0.logprob)) }))
+            top: alternatives(lp, request.topLogprobs, candidateIDs(request.candidates))))
       }
       if stopTokens.contains(next) { break }
       produced.append(next)
@@ -150,6 +158,7 @@ public final class LocalBackend: LLMBackend, @unchecked Sendable {
         }
       }
     }
+    let candidates = candidateIDs(request.candidates)
     lock.lock()
     defer { lock.unlock() }
     let (logits, rows) = try feed(ids, everyRow: true, keepFrom: keepFrom)
@@ -163,11 +172,30 @@ public final class LocalBackend: LLMBackend, @unchecked Sendable {
       let r = i - 1 - first
       if r >= 0 && r < rows {
         let lp = LogSoftmax.of(UnsafeBufferPointer(start: logits.pointer + r * logits.columns, count: logits.columns))
-        top = LogSoftmax.top(lp, request.topLogprobs).map { TokenLogprob(tokenizer.decode([$0.id]), Double($0.logprob)) }
+        top = alternatives(lp, request.topLogprobs, candidates)
       }
       scored.append(ScoredToken(token: tokenizer.decode([id]), top: top))
     }
     return PromptScoring(tokens: scored, usage: Usage(promptTokens: ids.count))
+  }
+}
+
+extension LocalBackend {
+  /// Ids of candidate tokens that are one token each (others cannot be read at one position).
+  func candidateIDs(_ candidates: [String]) -> [Int32] {
+    candidates.compactMap { c in
+      let ids = tokenizer.encode(c, addSpecialTokens: false, parseSpecial: false)
+      return ids.count == 1 ? ids[0] : nil
+    }
+  }
+
+  /// The top `k` alternatives, then each candidate not among them.
+  func alternatives(_ lp: [Float], _ k: Int, _ candidates: [Int32]) -> [TokenLogprob] {
+    let top = LogSoftmax.top(lp, k)
+    let shown = Set(top.map(\.id))
+    return (top + candidates.filter { !shown.contains($0) }.map { ($0, lp[Int($0)]) }).map {
+      TokenLogprob(tokenizer.decode([$0.id]), Double($0.logprob))
+    }
   }
 }
 

@@ -1,0 +1,89 @@
+import Foundation
+import NxpCore
+import NxpInterp
+
+/// One explanation drawn from the explainer: the text, or why there is none.
+public struct ExplanationSample: Hashable, Codable, Sendable {
+  public var text: String?
+  /// The model's reply as written (for a failure, what could not be read).
+  public var reply: String
+  public var usage: Usage
+
+  public init(text: String?, reply: String, usage: Usage = Usage()) {
+    self.text = text
+    self.reply = reply
+    self.usage = usage
+  }
+}
+
+/// Asks a backend to explain a neuron from its records (`ExplanationPrompt`).
+public struct Explainer: Sendable {
+  public let backend: LLMBackend
+  /// The paper draws explanations at temperature 1 and keeps the best; one explanation is drawn
+  /// greedily unless a temperature is given.
+  public var temperature: Double?
+  public var topP: Double = 1
+  public var maxTokens = 60
+
+  public init(backend: LLMBackend, temperature: Double? = nil) {
+    self.backend = backend
+    self.temperature = temperature
+  }
+
+  /// `samples` explanations (sample i is drawn with seed i, so each is reproducible).
+  public func explain(records: [ActivationRecord], samples: Int) throws -> [ExplanationSample] {
+    let prompt = ChatPrompt(ExplanationPrompt.messages(for: records))
+    let t = temperature ?? (samples > 1 ? 1 : 0)
+    return try (0..<samples).map { i in
+      let answer = try backend.generate(
+        GenerationRequest(prompt: prompt, sampling: Sampling(temperature: t, topP: topP, maxTokens: maxTokens, seed: UInt64(i))))
+      return ExplanationSample(text: ExplanationPrompt.explanation(fromReply: answer.text), reply: answer.text, usage: answer.usage)
+    }
+  }
+}
+
+/// Runs `count` jobs on up to `width` threads (a server backend's concurrency), so that many
+/// requests are really in flight. The first error stops new jobs and is rethrown.
+public enum ParallelJobs {
+  public static func run(count: Int, width: Int, _ body: @escaping @Sendable (Int) throws -> Void) throws {
+    guard count > 0 else { return }
+    let workers = max(1, min(width, count))
+    if workers == 1 {
+      for i in 0..<count { try body(i) }
+      return
+    }
+    let state = SharedState()
+    let group = DispatchGroup()
+    for _ in 0..<workers {
+      group.enter()
+      Thread.detachNewThread {
+        defer { group.leave() }
+        while let i = state.next(limit: count) {
+          do { try body(i) } catch { state.fail(error) }
+        }
+      }
+    }
+    group.wait()
+    if let e = state.error { throw e }
+  }
+
+  private final class SharedState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var index = 0
+    private(set) var error: Error?
+
+    func next(limit: Int) -> Int? {
+      lock.lock()
+      defer { lock.unlock() }
+      guard error == nil, index < limit else { return nil }
+      index += 1
+      return index - 1
+    }
+
+    func fail(_ e: Error) {
+      lock.lock()
+      if error == nil { error = e }
+      lock.unlock()
+    }
+  }
+}
