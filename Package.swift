@@ -42,7 +42,7 @@ let package = Package(
     .target(name: "NxpSyntax", dependencies: ["NxpCore"]),
     .target(
       name: "NxpRuntime",
-      dependencies: ["NxpCore", "NxpFormats", "NxpTokenizer", "NxpModels", "NxpInterp", "NxpCache", "NxpSyntax"]),
+      dependencies: ["NxpCore", "NxpFormats", "NxpTokenizer", "NxpModels", "NxpInterp", "NxpLLM", "NxpCache", "NxpSyntax"]),
     .target(name: "NxpLineEdit", dependencies: ["CEditLine"]),
     .target(name: "NxpTestSupport", dependencies: ["NxpCore", "NxpFormats", "NxpModels"]),
 

@@ -34,7 +34,7 @@ public struct WorkedNeuron: Hashable, Sendable {
 /// visible symbols (`⇥`, `⏎`) so each token stays on one line.
 public enum ExplanationPrompt {
   /// Bumped whenever the text of the prompt changes (it joins the cache key of explanations).
-  public static let version = 1
+  public static let version = 2
 
   public static let system = """
     You are studying one neuron of a language model. You are shown short texts token by token, \
@@ -47,14 +47,20 @@ public enum ExplanationPrompt {
   /// The words the answer completes; the explanation is the rest of this sentence.
   public static let lead = "the main thing this neuron does is find"
 
-  /// The messages that ask for an explanation of the neuron whose records are `records`.
-  public static func messages(for records: [ActivationRecord], examples: [WorkedNeuron] = WorkedNeurons.standard) -> [ChatMessage] {
+  /// The messages that ask for an explanation of the neuron whose records are `records`. With
+  /// `prefill` (backends that continue a final assistant message), every answer starts with the
+  /// lead and the prompt ends in an open answer holding only the lead, so even a small model
+  /// completes the sentence instead of starting its own.
+  public static func messages(
+    for records: [ActivationRecord], examples: [WorkedNeuron] = WorkedNeurons.standard, prefill: Bool = false
+  ) -> [ChatMessage] {
     var out = [ChatMessage(.system, system)]
     for (i, example) in examples.enumerated() {
       out.append(ChatMessage(.user, block(neuron: i + 1, records: example.records)))
-      out.append(ChatMessage(.assistant, " \(example.explanation)."))
+      out.append(ChatMessage(.assistant, (prefill ? lead : "") + " \(example.explanation)."))
     }
     out.append(ChatMessage(.user, block(neuron: examples.count + 1, records: records)))
+    if prefill { out.append(ChatMessage(.assistant, lead)) }
     return out
   }
 

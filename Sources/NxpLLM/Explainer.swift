@@ -32,7 +32,8 @@ public struct Explainer: Sendable {
 
   /// `samples` explanations (sample i is drawn with seed i, so each is reproducible).
   public func explain(records: [ActivationRecord], samples: Int) throws -> [ExplanationSample] {
-    let prompt = ChatPrompt(ExplanationPrompt.messages(for: records))
+    let prefill = try backend.capabilities().continuesFinalMessage
+    let prompt = ChatPrompt(ExplanationPrompt.messages(for: records, prefill: prefill), continueFinal: prefill)
     let t = temperature ?? (samples > 1 ? 1 : 0)
     return try (0..<samples).map { i in
       let answer = try backend.generate(

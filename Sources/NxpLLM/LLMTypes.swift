@@ -129,14 +129,20 @@ public struct PromptScoringRequest: Hashable, Codable, Sendable {
   /// Distributions are needed from the last occurrence of this text on (nil: everywhere); a
   /// backend may leave earlier positions without one.
   public var scoreFrom: String?
+  /// Distributions are needed only for tokens right after a token ending in this text (nil:
+  /// every token); a backend may leave the others without one.
+  public var onlyAfter: String?
   /// Tokens whose log-probabilities are wanted beside the top list wherever the backend can give
   /// them (the local engine can; servers give their top list only).
   public var candidates: [String]
 
-  public init(prompt: ChatPrompt, topLogprobs: Int = 15, scoreFrom: String? = nil, candidates: [String] = []) {
+  public init(
+    prompt: ChatPrompt, topLogprobs: Int = 15, scoreFrom: String? = nil, onlyAfter: String? = nil, candidates: [String] = []
+  ) {
     self.prompt = prompt
     self.topLogprobs = topLogprobs
     self.scoreFrom = scoreFrom
+    self.onlyAfter = onlyAfter
     self.candidates = candidates
   }
 }

@@ -93,17 +93,8 @@ public final class LocalBackend: LLMBackend, @unchecked Sendable {
     return ids
   }
 
-  private func feed(_ ids: [Int32], everyRow: Bool, keepFrom: Int? = nil) throws -> (logits: FloatMatrix, rows: Int) {
+  private func feed(_ ids: [Int32], everyRow: Bool) throws -> (logits: FloatMatrix, rows: Int) {
     if !reusesPrefix { session.reset() }
-    if let keepFrom {
-      session.truncate(to: keepFrom)
-      // Positions before the marker need no logits: feed them on their own first.
-      if everyRow && session.position < keepFrom && keepFrom > 1 {
-        let head = try session.feed(sharing: Array(ids[..<keepFrom]), everyRow: false)
-        fedTokens += keepFrom - head.reused
-        reusedTokens += head.reused
-      }
-    }
     let out = try session.feed(sharing: ids, everyRow: everyRow)
     fedTokens += ids.count - out.reused
     reusedTokens += out.reused
@@ -144,37 +135,43 @@ public final class LocalBackend: LLMBackend, @unchecked Sendable {
   public func scorePrompt(_ request: PromptScoringRequest) throws -> PromptScoring {
     let text = render(request.prompt)
     let ids = try tokens(text)
-    // Positions from the token that holds the marker on must be fed (not reused) to have logits.
-    var keepFrom: Int? = nil
+    let pieces = ids.map { tokenizer.decode([$0]) }
+    // Tokens that need the distribution predicting them: from the marker's token on, and (with
+    // `onlyAfter`) only those right after a token ending in that text.
+    var first = 1
     if let marker = request.scoreFrom, let r = text.range(of: marker, options: .backwards) {
       let markerByte = text.utf8.distance(from: text.startIndex, to: r.lowerBound)
       var end = 0
-      keepFrom = ids.count - 1
+      first = ids.count
       for (i, id) in ids.enumerated() {
         end += tokenizer.tokenBytes(id).count
         if end > markerByte {
-          keepFrom = i
+          first = max(1, i)
           break
         }
       }
     }
+    let needed = (first..<ids.count).filter { i in request.onlyAfter.map { pieces[i - 1].hasSuffix($0) } ?? true }
     let candidates = candidateIDs(request.candidates)
     lock.lock()
     defer { lock.unlock() }
-    let (logits, rows) = try feed(ids, everyRow: true, keepFrom: keepFrom)
-    // Row r of `logits` is the distribution after prompt token (count - rows + r), which predicts
-    // the token after it. Positions fed earlier (a shared prefix) have no distribution here.
-    let first = ids.count - rows
+    if !reusesPrefix { session.reset() }
+    // Row j of the logits is the distribution after position positions[j], predicting the next token.
+    if let p = needed.first { session.truncate(to: p - 1) }
+    let out = try session.feed(sharing: ids, logitsAt: needed.map { $0 - 1 })
+    fedTokens += ids.count - out.fedFrom
+    reusedTokens += out.fedFrom
+    var rowOf: [Int: Int] = [:]
+    for (j, p) in out.positions.enumerated() { rowOf[p + 1] = j }
     var scored: [ScoredToken] = []
     scored.reserveCapacity(ids.count)
-    for (i, id) in ids.enumerated() {
+    for (i, piece) in pieces.enumerated() {
       var top: [TokenLogprob] = []
-      let r = i - 1 - first
-      if r >= 0 && r < rows {
-        let lp = LogSoftmax.of(UnsafeBufferPointer(start: logits.pointer + r * logits.columns, count: logits.columns))
+      if let r = rowOf[i] {
+        let lp = LogSoftmax.of(UnsafeBufferPointer(start: out.logits.pointer + r * out.logits.columns, count: out.logits.columns))
         top = alternatives(lp, request.topLogprobs, candidates)
       }
-      scored.append(ScoredToken(token: tokenizer.decode([id]), top: top))
+      scored.append(ScoredToken(token: piece, top: top))
     }
     return PromptScoring(tokens: scored, usage: Usage(promptTokens: ids.count))
   }

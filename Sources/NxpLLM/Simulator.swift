@@ -79,7 +79,8 @@ public struct Simulator: Sendable {
     let prompt = ChatPrompt(SimulationPrompt.allAtOnce(explanation: explanation, tokens: tokens), continueFinal: true)
     let scored = try backend.scorePrompt(
       PromptScoringRequest(
-        prompt: prompt, topLogprobs: topLogprobs, scoreFrom: SimulationPrompt.recordStart, candidates: SimulationPrompt.values))
+        prompt: prompt, topLogprobs: topLogprobs, scoreFrom: SimulationPrompt.recordStart, onlyAfter: "\t",
+        candidates: SimulationPrompt.values))
     let slots = Self.valueSlots(in: scored.tokens.map(\.token))
     guard slots.count == tokens.count else {
       return .failed(

@@ -27,6 +27,8 @@ struct ChunkTargets {
   /// Logits destination: `[n, V]` for every row or `[segments, V]` for each segment's last row.
   var logits: UnsafeMutablePointer<Float>?
   var logitsForEveryRow = false
+  /// Logits of these rows only (`[rows.count, V]`), when set.
+  var logitRows: [Int]?
 }
 
 extension TransformerModel {
@@ -118,7 +120,11 @@ extension TransformerModel {
     guard let logits = targets.logits else { return }
     let head = try outputHead()
     let V = c.vocabularySize
-    if targets.logitsForEveryRow {
+    if let rows = targets.logitRows {
+      for (j, r) in rows.enumerated() { normalize(x + r * C, rows: 1, weight: finalNorm, bias: finalNormBias, into: h + j * C) }
+      guard !rows.isEmpty else { return }
+      BLAS.sgemm(transposeB: true, m: rows.count, n: V, k: C, a: h, lda: C, b: head.pointer, ldb: C, c: logits, ldc: V)
+    } else if targets.logitsForEveryRow {
       normalize(x, rows: n, weight: finalNorm, bias: finalNormBias, into: h)
       BLAS.sgemm(transposeB: true, m: n, n: V, k: C, a: h, lda: C, b: head.pointer, ldb: C, c: logits, ldc: V)
     } else {

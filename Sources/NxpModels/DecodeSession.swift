@@ -41,13 +41,31 @@ public final class DecodeSession: @unchecked Sendable {
   /// fed so far (at least its last token is fed again, to have its logits). Returns the logits
   /// `[n, V]` of the last `n` tokens of the prompt fed (n >= 1), and `n`.
   public func feed(sharing prompt: [Int32], everyRow: Bool) throws -> (logits: FloatMatrix, rows: Int, reused: Int) {
+    let shared = share(prompt)
+    let rest = Array(prompt[shared...])
+    let out = try run(rest, everyRow: everyRow)
+    return (out, everyRow ? rest.count : 1, shared)
+  }
+
+  /// Feeds `prompt` like `feed(sharing:everyRow:)` and returns the logits `[k, V]` after each of
+  /// the prompt positions `positions` (ascending) that were fed; `fedFrom` is the first position
+  /// fed, earlier ones were reused and have none.
+  public func feed(sharing prompt: [Int32], logitsAt positions: [Int]) throws -> (logits: FloatMatrix, positions: [Int], fedFrom: Int) {
+    let shared = share(prompt)
+    let rest = Array(prompt[shared...])
+    let kept = positions.filter { $0 >= shared && $0 < prompt.count }
+    let out = try run(rest, everyRow: true, rows: kept.map { $0 - shared })
+    return (out, kept, shared)
+  }
+
+  /// Keeps the longest prefix of the fed tokens that `prompt` starts with (leaving at least its
+  /// last token to feed) and returns its length.
+  private func share(_ prompt: [Int32]) -> Int {
     var shared = 0
     let limit = min(prompt.count - 1, tokens.count)
     while shared < limit && tokens[shared] == prompt[shared] { shared += 1 }
     truncate(to: shared)
-    let rest = Array(prompt[shared...])
-    let out = try run(rest, everyRow: everyRow)
-    return (out, everyRow ? rest.count : 1, shared)
+    return shared
   }
 
   /// Feeds `newTokens` and returns the logits `[V]` predicting the token after the last one.
@@ -57,7 +75,7 @@ public final class DecodeSession: @unchecked Sendable {
   }
 
   /// Feeds `newTokens`; the logits of every new row (`[n, V]`) or of the last one (`[1, V]`).
-  private func run(_ newTokens: [Int32], everyRow: Bool) throws -> FloatMatrix {
+  private func run(_ newTokens: [Int32], everyRow: Bool, rows: [Int]? = nil) throws -> FloatMatrix {
     let c = model.configuration
     guard !newTokens.isEmpty else { throw ModelError.emptySequence(index: 0) }
     let end = tokens.count + newTokens.count
@@ -72,9 +90,10 @@ public final class DecodeSession: @unchecked Sendable {
       BLAS.threads = model.threads
       var targets = ChunkTargets()
       if everyRow {
-        allLogits.reshape(rows: newTokens.count, columns: c.vocabularySize)
+        allLogits.reshape(rows: rows?.count ?? newTokens.count, columns: c.vocabularySize)
         targets.logits = allLogits.pointer
         targets.logitsForEveryRow = true
+        targets.logitRows = rows
       } else {
         targets.logits = logits.pointer
       }

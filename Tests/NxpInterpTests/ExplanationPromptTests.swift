@@ -59,6 +59,13 @@ import Testing
     #expect(messages[1].content.contains(" 1932\t10\n"))
   }
 
+  @Test func aPrefilledPromptEndsInAnOpenAnswerHoldingTheLead() {
+    let messages = ExplanationPrompt.messages(for: [record([" x"], [1])], prefill: true)
+    #expect(messages.map(\.role) == [.system, .user, .assistant, .user, .assistant, .user, .assistant, .user, .assistant])
+    #expect(messages[2].content == "the main thing this neuron does is find years written as four-digit numbers, mostly after \"in\".")
+    #expect(messages.last! == ChatMessage(.assistant, "the main thing this neuron does is find"))
+  }
+
   @Test func repliesAreCutToTheirFirstSentence() {
     #expect(ExplanationPrompt.explanation(fromReply: " names of academic journals.\nNeuron 5") == "names of academic journals")
     #expect(ExplanationPrompt.explanation(fromReply: "The main thing this neuron does is find dates.") == "dates")

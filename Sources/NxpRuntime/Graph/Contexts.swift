@@ -1,5 +1,6 @@
 import Foundation
 import NxpCore
+import NxpLLM
 import NxpModels
 
 /// Where things are: what primitives need to resolve paths and names before running.
@@ -126,11 +127,15 @@ public final class RunContext {
   public let style: RenderStyle
   public let settings: RunSettings
   public let reporter: Reporter
+  /// Where answers of language-model requests are kept (nil: not kept).
+  public let requestStore: RequestStore?
 
   public init(
     plan: PlanContext, key: String, checkpoint: CheckpointAccess, models: ModelPool, services: ServicePool = ServicePool(),
-    style: RenderStyle, settings: RunSettings = RunSettings(), reporter: Reporter = CollectingReporter()
+    style: RenderStyle, settings: RunSettings = RunSettings(), reporter: Reporter = CollectingReporter(),
+    requestStore: RequestStore? = nil
   ) {
+    self.requestStore = requestStore
     self.plan = plan
     self.key = key
     self.checkpoint = checkpoint

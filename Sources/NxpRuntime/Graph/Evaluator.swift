@@ -1,6 +1,7 @@
 import Foundation
 import NxpCache
 import NxpCore
+import NxpLLM
 
 /// The nxp version recorded in manifests.
 public let nxpVersion = "0.1.0"
@@ -29,6 +30,8 @@ public final class Evaluator {
   public let reporter: Reporter
   /// Reads cached values back.
   public let codec: ValueCodec
+  /// Answers of language-model requests, beside the cache's values.
+  public lazy var requestStore: RequestStore = DirectoryRequestStore(directory: cache.root + "/requests")
   /// Values computed or loaded in this session, by key.
   private var memory: [String: Value] = [:]
   /// Nodes computed (not loaded) in this session, for summaries and tests.
@@ -98,7 +101,7 @@ public final class Evaluator {
     defer { checkpoint.close() }
     let ctx = RunContext(
       plan: plan, key: node.key, checkpoint: checkpoint, models: models, services: services, style: style, settings: settings,
-      reporter: reporter)
+      reporter: reporter, requestStore: requestStore)
     let started = Date()
     let result: Value
     do {

@@ -99,14 +99,18 @@ public struct KeyBuilder {
       fileHashes[path] = h
       files[path] = .string(h)
     }
-    let canonical = CanonicalValue.record([
+    var fields: [String: CanonicalValue] = [
       "format": .string(KeyBuilder.keyFormat),
       "primitive": .string(node.primitive.name),
       "version": .int(Int64(node.primitive.version)),
       "params": .record(params),
       "inputs": .record(inputs),
       "files": .list(files.keys.sorted().map { files[$0]! }),
-    ])
+    ]
+    // Present only when a primitive declares some, so other keys stay as they were.
+    let environment = try node.primitive.environmentKey(constantArgs, plan)
+    if !environment.isEmpty { fields["environment"] = .record(environment.mapValues { .string($0) }) }
+    let canonical = CanonicalValue.record(fields)
     node.fileHashes = fileHashes
     node.key = canonical.sha256
   }

@@ -45,6 +45,9 @@ public protocol Primitive: AnyObject {
   /// Parameters that name the files `files` returns: they must be constants in the script, since
   /// the files are hashed before anything runs.
   var fileParams: [String] { get }
+  /// Settings the environment decides that change the result (a server's address when a script
+  /// names only a backend kind); they join the cache key. Never a secret.
+  func environmentKey(_ args: Arguments, _ ctx: PlanContext) throws -> [String: String]
   func run(_ args: Arguments, _ ctx: RunContext) throws -> Value
 }
 
@@ -53,6 +56,7 @@ extension Primitive {
   public var persists: Bool { true }
   public func files(_ args: Arguments, _ ctx: PlanContext) throws -> [String] { [] }
   public var fileParams: [String] { [] }
+  public func environmentKey(_ args: Arguments, _ ctx: PlanContext) throws -> [String: String] { [:] }
 
   /// `name(a: Type, b: Type = default) -> Result` for `:help` and error messages.
   public var signature: String {

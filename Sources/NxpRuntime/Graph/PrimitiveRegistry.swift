@@ -18,9 +18,13 @@ public final class PrimitiveRegistry {
   public static let standard = PrimitiveRegistry(
     [
       CorpusOp(), SaveOp(), HeadOp(fromEnd: false), HeadOp(fromEnd: true), TableOp(), SortOp(), WhereOp(), SelectOp(),
-      LoadOp(), TokensOp(), ActivationsOp(), ExcerptsOp(), RecordOp(), TopKOp(), NeuronsOp(), ReadOp(),
+      LoadOp(), TokensOp(), ActivationsOp(), ExcerptsOp(), RecordOp(), TopKOp(), NeuronsOp(), ReadOp(), LLMOp(), ExplainOp(),
+      ExplanationOp(), SimulateOp(), ScoreOp(),
     ],
-    types: [Table.self, Corpus.self, TensorValue.self, Excerpts.self, Records.self, NeuronSet.self, NeuronRecordValue.self])
+    types: [
+      Table.self, Corpus.self, TensorValue.self, Excerpts.self, Records.self, NeuronSet.self, NeuronRecordValue.self, LLMValue.self,
+      Explanations.self, Simulations.self, Scores.self,
+    ])
 
   /// This registry with more primitives and value types (a plug-in's, or a test's).
   public func adding(_ primitives: [Primitive], types: [any CacheCodable.Type] = []) -> PrimitiveRegistry {

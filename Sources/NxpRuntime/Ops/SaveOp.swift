@@ -22,12 +22,20 @@ final class SaveOp: Primitive {
   let example = "save(scores, to: \"out/scores.csv\")"
   func resultType(_ args: [String: ValueType]) throws -> ValueType { .unit }
 
+  static func exportable(_ value: Value) -> (any JSONLinesExportable)? {
+    if case .object(let o as any JSONLinesExportable) = value { return o }
+    return nil
+  }
+
   func run(_ args: Arguments, _ ctx: RunContext) throws -> Value {
     let path = ctx.plan.resolve(try args.string("to"))
     let ext = (path as NSString).pathExtension.lowercased()
     let value = args["value"]
     let data: Data
     switch ext {
+    case "jsonl",
+      "ndjson" where Self.exportable(value) != nil:
+      data = try Self.exportable(value)!.jsonLines()
     case "csv", "jsonl", "ndjson":
       guard case .object(let o as any Tabular) = value else {
         throw UserError("save: .\(ext) files hold tables; \(value.type) is not tabular (use .json or .safetensors)")

@@ -1,0 +1,175 @@
+import Foundation
+import NxpCore
+import NxpInterp
+import NxpLLM
+
+/// `simulate(expl, top, by: "local")`: each explanation's simulated activations on its neuron's
+/// calibration and valid excerpts (and test ones for best-of-n), with the two baselines beside
+/// them: the token baseline, and each neuron simulated from another neuron's explanation.
+final class SimulateOp: Primitive {
+  let name = "simulate"
+  /// The prompts' version: new prompt text gives new simulations.
+  var version: Int { SimulationPrompt.version }
+  var params: [Param] {
+    [
+      Param("explanations", .explanations, positional: true, doc: "what explain or explanation returned"),
+      Param("neurons", .neuronSet, positional: true, doc: "the same neurons with their records"),
+      Param("by", .backend, default: .string("local"), doc: "the simulator: \"local\", \"openai:MODEL\" or llm(...)"),
+      Param(
+        "method", .oneOf([.string, .null]), default: .null,
+        doc: "\"all-at-once\", \"token-by-token\" or \"generate\" (default: the best the backend offers)"),
+      Param(
+        "splits", .oneOf([.string, .list(.string)]), default: .list([.string("calibration"), .string("valid")]),
+        doc: "splits to simulate; test is added for best-of-n"),
+      Param("baselines", .bool, default: .bool(true), doc: "also simulate the token baseline and shuffled explanations"),
+    ]
+  }
+  let summary = "simulated activations of each explanation's neuron on its held-out excerpts, with token-baseline and shuffled baselines"
+  let example = "sims = simulate(expl, top, by: \"local\")"
+  func resultType(_ args: [String: ValueType]) throws -> ValueType { .simulations }
+  func environmentKey(_ args: Arguments, _ ctx: PlanContext) throws -> [String: String] { try Backends.environmentKey(args, ctx) }
+
+  struct Job {
+    var position: Int
+    var entry: SimulatedExcerpt
+  }
+
+  func run(_ args: Arguments, _ ctx: RunContext) throws -> Value {
+    let explanations = try args.object("explanations", Explanations.self)
+    let set = try args.object("neurons", NeuronSet.self)
+    let spec = try Backends.spec(args["by"], ctx.plan)
+    guard spec.kind != "baseline" else {
+      throw UserError(
+        "simulate: the baseline has no simulator for written explanations; simulate with a language model (\"local\" or \"openai:MODEL\"): the token baseline's own score is computed beside every simulation"
+      )
+    }
+    var splits = try args.strings("splits")
+    for s in splits where !["calibration", "valid", "test"].contains(s) {
+      throw UserError("simulate: unknown split \"\(s)\"; the scored splits are calibration, valid and test")
+    }
+    guard splits.contains("valid") else { throw UserError("simulate: `splits:` must include valid, where scores are computed") }
+    if explanations.entries.contains(where: { $0.sample > 0 }) && !splits.contains("test") { splits.append("test") }
+
+    let ledger = Ledger(prices: spec.prices)
+    guard let backend = try Backends.make(spec, ctx, ledger: ledger) else { throw InternalError("no backend for \(spec)") }
+    let method: SimulationMethod
+    let offered = try backend.capabilities()
+    if let m = try args.optionalString("method") {
+      guard let chosen = SimulationMethod(rawValue: m), chosen != .tokenBaseline else {
+        throw UserError("simulate: unknown method \"\(m)\"; use \"all-at-once\", \"token-by-token\" or \"generate\"")
+      }
+      if chosen == .allAtOnce && !offered.promptLogprobs {
+        throw UserError(
+          "simulate: \(backend.identity) gives no prompt log-probabilities, so it cannot simulate all at once; use \"token-by-token\" or \"generate\""
+        )
+      }
+      if chosen == .tokenByToken && (offered.generatedTopLogprobs == 0 || !offered.continuesFinalMessage) {
+        throw UserError(
+          "simulate: \(backend.identity) cannot simulate token by token (it needs log-probabilities of generated tokens and a prompt it continues; give llm(..., template:) for a server); use \"generate\""
+        )
+      }
+      method = chosen
+    } else {
+      method = SimulationMethod.best(for: offered)
+    }
+
+    // MARK: Jobs
+    var position: [NeuronID: Int] = [:]
+    for (i, id) in set.neurons.enumerated() { position[id] = i }
+    for id in explanations.neurons where position[id] == nil {
+      throw UserError("simulate: neuron \(id) has an explanation but is not among the \(set.neurons.count) neurons given")
+    }
+    func excerpts(_ p: Int, _ splitName: String) -> [(group: String, record: ActivationRecord)] {
+      let s = set.splits(at: p)
+      let index = NeuronSet.splitNames.firstIndex(of: splitName)!
+      let records = s.named[index].records
+      let tops = set.options.topRanks(split: index, available: set.options.k).count
+      return records.enumerated().map { ($0.offset < tops ? "top" : "random", $0.element) }
+    }
+    func entry(
+      _ p: Int, _ sample: Int, _ kind: SimulatedExcerpt.Kind, _ text: String, _ split: String, _ group: String, _ r: ActivationRecord
+    )
+      -> SimulatedExcerpt
+    {
+      let id = set.neurons[p]
+      return SimulatedExcerpt(
+        layer: id.layer, neuron: id.index, sample: sample, kind: kind, explanation: text, split: split, group: group, excerpt: r.excerpt,
+        tokens: r.tokens, trueActivations: r.activations, simulation: SequenceSimulation(expected: nil))
+    }
+    var jobs: [Job] = []
+    for e in explanations.entries {
+      guard let text = e.text, let p = position[e.id] else { continue }
+      for split in splits {
+        for (group, r) in excerpts(p, split) {
+          jobs.append(Job(position: p, entry: entry(p, e.sample, .explanation, text, split, group, r)))
+        }
+      }
+    }
+    var finished: [SimulatedExcerpt] = []
+    let neurons = explanations.neurons
+    if try args.bool("baselines") {
+      for id in neurons {
+        let p = position[id]!
+        let table = TokenBaseline(records: set.splits(at: p).train)
+        for split in splits {
+          for (group, r) in excerpts(p, split) {
+            var x = entry(p, 0, .baseline, table.explanation, split, group, r)
+            let values = table.simulate(r.tokens)
+            x.simulation = SequenceSimulation(
+              expected: values, distributionValues: values.map { [Int($0.rounded())] }, distributionProbabilities: values.map { _ in [1] })
+            finished.append(x)
+          }
+        }
+      }
+      // Each neuron's valid excerpts simulated from the next neuron's first explanation.
+      if neurons.count > 1 {
+        let firstText = Dictionary(explanations.entries.compactMap { e in e.text.map { (e.id, $0) } }, uniquingKeysWith: { a, _ in a })
+        for (i, id) in neurons.enumerated() {
+          // The next neuron (cyclically) that has an explanation.
+          let others = (1..<neurons.count).map { neurons[(i + $0) % neurons.count] }
+          guard let text = others.lazy.compactMap({ firstText[$0] }).first else { continue }
+          let p = position[id]!
+          for (group, r) in excerpts(p, "valid") { jobs.append(Job(position: p, entry: entry(p, 0, .shuffled, text, "valid", group, r))) }
+        }
+      }
+    }
+
+    // MARK: Run
+    let simulator = Simulator(backend: backend, method: method)
+    let progress = ctx.reporter.progress(
+      "simulate", total: jobs.count, unit: "excerpts", secondary: SecondaryRate(unit: "tokens", factor: Double(set.tokensPerExcerpt)))
+    defer { progress.finish() }
+    let results = ResultSlots<SequenceSimulation>(count: jobs.count)
+    let frozen = jobs
+    try ParallelJobs.run(count: frozen.count, width: backend.concurrency) { j in
+      let e = frozen[j].entry
+      let label = "simulate \(e.id) (\(e.kind == .shuffled ? "shuffled" : "sample \(e.sample)"), \(e.split) excerpt \(e.excerpt))"
+      results[j] = try RequestLabel.with(label) { try simulator.simulate(explanation: e.explanation, tokens: e.tokens) }
+      progress.advance(by: 1)
+    }
+    for (j, r) in results.values.enumerated() {
+      var e = jobs[j].entry
+      e.simulation = r ?? SequenceSimulation(expected: nil, failure: "not simulated")
+      finished.append(e)
+    }
+    finished.sort {
+      ($0.layer, $0.neuron, $0.kind.order, $0.sample, $0.split, $0.excerpt) < (
+        $1.layer, $1.neuron, $1.kind.order, $1.sample, $1.split, $1.excerpt
+      )
+    }
+    let totals = ledger.snapshot
+    ctx.reporter.note("simulate: \(backend.identity), \(method.rawValue): \(totals.summary)")
+    return .object(
+      Simulations(payload: .init(method: method.rawValue, backend: backend.identity.description, entries: finished, ledger: totals)))
+  }
+}
+
+extension SimulatedExcerpt.Kind {
+  var order: Int {
+    switch self {
+    case .explanation: return 0
+    case .baseline: return 1
+    case .shuffled: return 2
+    }
+  }
+}
