@@ -92,3 +92,36 @@ struct FaultServer {
 
   func stop() { server.stop() }
 }
+
+/// llama-cpp-python's server on the default model, started once for the test process.
+enum LlamaServer {
+  static let importable: Bool = {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", "-c", "import llama_cpp"]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    guard (try? p.run()) != nil else { return false }
+    p.waitUntilExit()
+    return p.terminationStatus == 0
+  }()
+
+  /// Tests run when llama_cpp is importable or NXP_REQUIRE_LLAMA_SERVER is set (then a missing
+  /// package fails them instead of skipping).
+  static var enabled: Bool {
+    importable || !(ProcessInfo.processInfo.environment["NXP_REQUIRE_LLAMA_SERVER"] ?? "").isEmpty
+  }
+
+  nonisolated(unsafe) private static var shared: Result<PortServer, Error>?
+  private static let lock = NSLock()
+
+  /// The running server; it stops when the test process exits (the launcher watches its stdin).
+  static func start() throws -> PortServer {
+    lock.lock()
+    defer { lock.unlock() }
+    if shared == nil {
+      shared = Result { try PortServer(script: "llama_server.py", [try TestEnvironment.defaultModelPath()]) }
+    }
+    return try shared!.get()
+  }
+}
