@@ -66,7 +66,7 @@ let package = Package(
     .testTarget(name: "NxpTokenizerTests", dependencies: ["NxpCore", "NxpFormats", "NxpTokenizer", "NxpTestSupport"]),
     .testTarget(name: "NxpModelsTests", dependencies: ["NxpFormats", "NxpTensor", "NxpModels", "NxpTestSupport"]),
     .testTarget(name: "NxpInterpTests", dependencies: ["NxpCore", "NxpInterp", "NxpTestSupport"]),
-    .testTarget(name: "NxpLLMTests", dependencies: ["NxpCore", "NxpInterp", "NxpModels", "NxpLLM", "NxpTestSupport"]),
+    .testTarget(name: "NxpLLMTests", dependencies: ["NxpInterp", "NxpModels", "NxpLLM", "NxpTestSupport"]),
     .testTarget(name: "NxpCacheTests", dependencies: ["NxpCore", "NxpCache", "NxpTestSupport"]),
     .testTarget(name: "NxpSyntaxTests", dependencies: ["NxpCore", "NxpSyntax", "NxpTestSupport"]),
     .testTarget(name: "NxpRuntimeTests", dependencies: ["NxpCore", "NxpInterp", "NxpSyntax", "NxpRuntime", "NxpTestSupport"]),
