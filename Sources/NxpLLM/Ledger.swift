@@ -44,6 +44,20 @@ public final class Ledger: @unchecked Sendable {
       return t
     }
 
+    /// What was spent between two snapshots of the same ledger.
+    public static func - (a: Totals, b: Totals) -> Totals {
+      var t = Totals()
+      t.requests = a.requests - b.requests
+      t.cached = a.cached - b.cached
+      t.retries = a.retries - b.retries
+      t.failures = a.failures - b.failures
+      t.promptTokens = a.promptTokens - b.promptTokens
+      t.completionTokens = a.completionTokens - b.completionTokens
+      t.cost = a.cost.map { $0 - (b.cost ?? 0) }
+      t.seconds = a.seconds - b.seconds
+      return t
+    }
+
     /// `12 requests (3 from cache, 1 retry), 4,210 tokens in, 96 out, $0.0012, 3.4 s`.
     public var summary: String {
       var parts = ["\(requests) request\(requests == 1 ? "" : "s")"]

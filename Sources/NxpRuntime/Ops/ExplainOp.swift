@@ -25,8 +25,7 @@ final class ExplainOp: Primitive {
     let samples = try args.positiveInt("samples")
     guard samples <= 100 else { throw UserError("explain: `samples:` of \(samples) is more than 100") }
     let spec = try Backends.spec(args["by"], ctx.plan)
-    let ledger = Ledger(prices: spec.prices)
-    guard let backend = try Backends.make(spec, ctx, ledger: ledger) else {
+    guard let session = try Backends.make(spec, ctx) else {
       // The baseline needs no model: its explanation names the tokens with the highest mean.
       let entries = set.neurons.indices.map { i -> ExplanationEntry in
         let s = set.splits(at: i)
@@ -37,6 +36,8 @@ final class ExplainOp: Primitive {
       }
       return .object(Explanations(entries: entries))
     }
+    let backend = session.backend
+    let before = session.ledger.snapshot
     var configured = Explainer(backend: backend, temperature: spec.temperature)
     if let p = spec.topP { configured.topP = p }
     if let m = spec.maxTokens { configured.maxTokens = m }
@@ -55,7 +56,7 @@ final class ExplainOp: Primitive {
       }
       progress.advance(by: 1)
     }
-    let totals = ledger.snapshot
+    let totals = session.ledger.snapshot - before
     ctx.reporter.note("explain: \(source): \(totals.summary)")
     return .object(Explanations(entries: results.values.flatMap { $0 ?? [] }, ledger: totals))
   }

@@ -50,8 +50,9 @@ final class SimulateOp: Primitive {
     guard splits.contains("valid") else { throw UserError("simulate: `splits:` must include valid, where scores are computed") }
     if explanations.entries.contains(where: { $0.sample > 0 }) && !splits.contains("test") { splits.append("test") }
 
-    let ledger = Ledger(prices: spec.prices)
-    guard let backend = try Backends.make(spec, ctx, ledger: ledger) else { throw InternalError("no backend for \(spec)") }
+    guard let session = try Backends.make(spec, ctx) else { throw InternalError("no backend for \(spec)") }
+    let backend = session.backend
+    let before = session.ledger.snapshot
     let method: SimulationMethod
     let offered = try backend.capabilities()
     if let m = try args.optionalString("method") {
@@ -157,7 +158,7 @@ final class SimulateOp: Primitive {
         $1.layer, $1.neuron, $1.kind.order, $1.sample, $1.split, $1.excerpt
       )
     }
-    let totals = ledger.snapshot
+    let totals = session.ledger.snapshot - before
     ctx.reporter.note("simulate: \(backend.identity), \(method.rawValue): \(totals.summary)")
     return .object(
       Simulations(payload: .init(method: method.rawValue, backend: backend.identity.description, entries: finished, ledger: totals)))
