@@ -11,7 +11,7 @@ demo: setup build
 ## Set up (including the Python reference packages) and run the whole test suite.
 test: setup-test lint
 	$(SWIFT) build -c release --product nxp
-	NXP_BINARY=$(CURDIR)/$(BIN) $(SWIFT) test
+	NXP_REQUIRE_LLAMA_SERVER=1 NXP_BINARY=$(CURDIR)/$(BIN) $(SWIFT) test
 
 ## Print the benchmark figures the README quotes.
 bench: setup build

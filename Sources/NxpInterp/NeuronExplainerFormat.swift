@@ -102,6 +102,9 @@ public enum NeuronExplainerFormat {
 
   private static func double(_ v: Any?) -> Double? {
     guard let n = v as? NSNumber, CFGetTypeID(n) != CFBooleanGetTypeID() else { return nil }
+    // Foundation on Linux reads some numbers as NSDecimalNumber, whose doubleValue can be an ulp
+    // off; its decimal text converts exactly.
+    if n is NSDecimalNumber, let d = Double(n.stringValue) { return d }
     return n.doubleValue
   }
 }

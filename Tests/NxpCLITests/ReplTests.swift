@@ -80,7 +80,7 @@ import Testing
 
   @Test func helpDocumentsPrimitives() throws {
     let r = try CommandRunner.nxp(["repl"], stdin: ":help\n:help sort\n:help srot\n")
-    #expect(r.stdout.contains("  sort         rows ordered by one or more columns"))
+    #expect(r.stdout.contains("  sort           rows ordered by one or more columns"))
     #expect(r.stdout.contains("sort(table: Tabular, by: String or [String], descending: Bool = false) -> Table\n"))
     #expect(r.stdout.contains("  Tabular means a value that turns into a table"))
     #expect(r.stdout.contains("example:\n  show scores |> sort(by: \"score\", descending: true)\n"))

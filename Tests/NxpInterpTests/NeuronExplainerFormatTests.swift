@@ -40,6 +40,22 @@ import Testing
     )
   }
 
+  @Test func numbersReadBackToTheLastBit() throws {
+    // Foundation on Linux parses 0.12345678901234568 as a decimal number an ulp away from it.
+    let moments = [0.12345678901234568, 1.0 / 3, 6.666666666666665e-08, -2.718281828459045]
+    let record = NeuronRecord(
+      id: NeuronID(layer: 0, index: 0),
+      mostPositiveActivationRecords: [ActivationRecord(tokens: ["a"], activations: [0.1234567], excerpt: 0)], randomSample: [],
+      randomSampleByQuantile: [],
+      stats: NeuronStats(
+        mean: moments[0], variance: moments[1], skewness: moments[2], kurtosis: moments[3], maxActivation: 0.1234567,
+        quantileLevels: [], quantileBoundaries: [0.1234567]))
+    let back = try NeuronExplainerFormat.decode(try NeuronExplainerFormat.encode(record), source: "x.json")
+    #expect([back.mean, back.variance, back.skewness, back.kurtosis] == moments)
+    #expect(back.mostPositiveActivationRecords[0].activations == [0.1234567])
+    #expect(back.stats.quantileBoundaries == [0.1234567])
+  }
+
   @Test func malformedFilesNameWhatIsWrong() {
     func error(_ json: String) -> String {
       do {

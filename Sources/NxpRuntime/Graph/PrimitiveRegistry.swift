@@ -18,8 +18,8 @@ public final class PrimitiveRegistry {
   public static let standard = PrimitiveRegistry(
     [
       CorpusOp(), SaveOp(), HeadOp(fromEnd: false), HeadOp(fromEnd: true), TableOp(), SortOp(), WhereOp(), SelectOp(),
-      LoadOp(), TokensOp(), ActivationsOp(), ExcerptsOp(), RecordOp(), TopKOp(), NeuronsOp(), ReadOp(), LLMOp(), ExplainOp(),
-      ExplanationOp(), SimulateOp(), ScoreOp(),
+      LoadOp(), TokensOp(), ActivationsOp(), ExcerptsOp(), RecordOp(), TopKOp(), NeuronsOp(), ReadOp(), NeuronRecordsOp(), LLMOp(),
+      ExplainOp(), ExplanationOp(), SimulateOp(), ScoreOp(),
     ],
     types: [
       Table.self, Corpus.self, TensorValue.self, Excerpts.self, Records.self, NeuronSet.self, NeuronRecordValue.self, LLMValue.self,

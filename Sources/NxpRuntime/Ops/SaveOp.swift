@@ -1,6 +1,7 @@
 import Foundation
 import NxpCore
 import NxpFormats
+import NxpInterp
 
 #if canImport(Glibc)
   import Glibc
@@ -16,9 +17,12 @@ final class SaveOp: Primitive {
     [
       Param("value", .any, positional: true, doc: "what to write"),
       Param("to", .string, doc: "the file: .safetensors (tensors), .jsonl or .csv (tables), .json (any plain value)"),
+      Param(
+        "format", .oneOf([.string, .null]), default: .null,
+        doc: "\"neuron-explainer\": neuron sets and records as NeuronRecord files, {layer}/{neuron}.json under the folder `to`"),
     ]
   }
-  let summary = "writes a value to a file: safetensors for tensors and records, JSON Lines or CSV for tables"
+  let summary = "writes a value to a file: safetensors for tensors and records, JSON Lines or CSV for tables, NeuronRecord JSON"
   let example = "save(scores, to: \"out/scores.csv\")"
   func resultType(_ args: [String: ValueType]) throws -> ValueType { .unit }
 
@@ -29,6 +33,13 @@ final class SaveOp: Primitive {
 
   func run(_ args: Arguments, _ ctx: RunContext) throws -> Value {
     let path = ctx.plan.resolve(try args.string("to"))
+    if let format = try args.optionalString("format") {
+      guard format == "neuron-explainer" else {
+        throw UserError("save: unknown format \"\(TerminalText.visible(format))\"; the one format is \"neuron-explainer\"")
+      }
+      try SaveOp.writeNeuronExplainer(args["value"], to: path, written: try args.string("to"))
+      return .null
+    }
     let ext = (path as NSString).pathExtension.lowercased()
     let value = args["value"]
     let data: Data
@@ -80,5 +91,43 @@ final class SaveOp: Primitive {
     }
     try AtomicFile.write(data, to: path)
     return .null
+  }
+}
+
+extension SaveOp {
+  /// One neuron-explainer `NeuronRecord` file per neuron, `{layer}/{index}.json` under the folder
+  /// `path`, or the one neuron's record when `path` ends in `.json`. Each file is written
+  /// atomically; other files in the folder are left alone.
+  static func writeNeuronExplainer(_ value: Value, to path: String, written: String) throws {
+    var records: [NeuronRecord] = []
+    switch value {
+    case .object(let set as NeuronSet): records = set.neurons.indices.map(set.neuronRecord(at:))
+    case .object(let r as Records):
+      let tokens = r.excerpts.excerptTokens
+      records = r.records.neuronIDs.map { r.records.record(of: $0, tokens: tokens) }
+    case .object(let one as NeuronRecordValue): records = [one.record]
+    default:
+      throw UserError("save: the neuron-explainer format holds neuron sets and records; got \(value.type)")
+    }
+    if (path as NSString).pathExtension.lowercased() == "json" {
+      guard records.count == 1 else {
+        throw UserError(
+          "save: '\(TerminalText.visible(written))' is one file but there are \(records.count) neurons; give a folder to write {layer}/{neuron}.json in"
+        )
+      }
+      try AtomicFile.write(try NeuronExplainerFormat.encode(records[0]), to: path)
+      return
+    }
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+      throw UserError(
+        "save: '\(TerminalText.visible(written))' is a file; the neuron-explainer format writes a folder (or a .json file for one neuron)")
+    }
+    for r in records {
+      try Cancellation.check()
+      let dir = path + "/\(r.id.layer)"
+      try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+      try AtomicFile.write(try NeuronExplainerFormat.encode(r), to: dir + "/\(r.id.index).json")
+    }
   }
 }

@@ -84,7 +84,7 @@ final class SimulateOp: Primitive {
       let s = set.splits(at: p)
       let index = NeuronSet.splitNames.firstIndex(of: splitName)!
       let records = s.named[index].records
-      let tops = set.options.topRanks(split: index, available: set.options.k).count
+      let tops = set.options.topRanks(split: index, available: set.topTaken[p]).count
       return records.enumerated().map { ($0.offset < tops ? "top" : "random", $0.element) }
     }
     func entry(

@@ -19,6 +19,9 @@ public final class NeuronSet: RuntimeObject {
   public let options: SplitOptions
   /// [neuron][split] -> entries.
   let entries: [[[Entry]]]
+  /// How many top records each neuron's splits took in all (the rest are random records): split
+  /// s starts with `options.topRanks(split: s, available: topTaken[i])` and ends with random ones.
+  let topTaken: [Int]
   /// Token ids of every excerpt an entry refers to.
   let excerptTokens: [Int32: [Int32]]
   let vocabulary: [Int32: String]
@@ -28,14 +31,15 @@ public final class NeuronSet: RuntimeObject {
   public let neuronsPerLayer: Int
 
   init(
-    neurons: [NeuronID], stats: [NeuronStats], options: SplitOptions, entries: [[[Entry]]], excerptTokens: [Int32: [Int32]],
-    vocabulary: [Int32: String], modelName: String, tokensPerExcerpt: Int, neuronsPerLayer: Int
+    neurons: [NeuronID], stats: [NeuronStats], options: SplitOptions, entries: [[[Entry]]], topTaken: [Int],
+    excerptTokens: [Int32: [Int32]], vocabulary: [Int32: String], modelName: String, tokensPerExcerpt: Int, neuronsPerLayer: Int
   ) {
     self.neuronsPerLayer = neuronsPerLayer
     self.neurons = neurons
     self.stats = stats
     self.options = options
     self.entries = entries
+    self.topTaken = topTaken
     self.excerptTokens = excerptTokens
     self.vocabulary = vocabulary
     self.modelName = modelName
@@ -46,9 +50,11 @@ public final class NeuronSet: RuntimeObject {
   public convenience init(records: Records, options: SplitOptions, neurons ids: [NeuronID]) {
     let r = records.records
     var entries: [[[Entry]]] = []
+    var topTaken: [Int] = []
     var used = Set<Int32>()
     for id in ids {
       let top = r.topRecords(of: id)
+      topTaken.append(min(options.perSplit * 4, top.count))
       let random = Array(r.randomRecords(of: id).prefix(options.random))
       func entry(_ x: (excerpt: Int, activations: ArraySlice<Float>)) -> Entry {
         used.insert(Int32(x.excerpt))
@@ -71,7 +77,7 @@ public final class NeuronSet: RuntimeObject {
       for id in row where vocab[id] == nil { vocab[id] = records.excerpts.tokenText(id) }
     }
     self.init(
-      neurons: ids, stats: ids.map { r.stats(of: $0) }, options: options, entries: entries, excerptTokens: tokens,
+      neurons: ids, stats: ids.map { r.stats(of: $0) }, options: options, entries: entries, topTaken: topTaken, excerptTokens: tokens,
       vocabulary: vocab, modelName: records.modelName, tokensPerExcerpt: t, neuronsPerLayer: r.configuration.neuronsPerLayer)
   }
 
@@ -82,8 +88,8 @@ public final class NeuronSet: RuntimeObject {
     for n in kept { for s in n { for e in s { used.insert(e.excerpt) } } }
     return NeuronSet(
       neurons: positions.map { neurons[$0] }, stats: positions.map { stats[$0] }, options: options, entries: kept,
-      excerptTokens: excerptTokens.filter { used.contains($0.key) }, vocabulary: vocabulary, modelName: modelName,
-      tokensPerExcerpt: tokensPerExcerpt, neuronsPerLayer: neuronsPerLayer)
+      topTaken: positions.map { topTaken[$0] }, excerptTokens: excerptTokens.filter { used.contains($0.key) }, vocabulary: vocabulary,
+      modelName: modelName, tokensPerExcerpt: tokensPerExcerpt, neuronsPerLayer: neuronsPerLayer)
   }
 
   /// The splits of the neuron at `position`, with token text.
@@ -166,6 +172,7 @@ extension NeuronSet: CacheCodable {
       arrays["split.\(name).excerpts"] = RecordArray(shape: [n, width], .int32(ids))
       arrays["split.\(name).acts"] = RecordArray(shape: [n, width, t], .float32(acts))
     }
+    arrays["split.topTaken"] = RecordArray(shape: [n], .int32(topTaken.map(Int32.init)))
     arrays["stats.mean"] = RecordArray(shape: [n], .float64(stats.map(\.mean)))
     arrays["stats.variance"] = RecordArray(shape: [n], .float64(stats.map(\.variance)))
     arrays["stats.skewness"] = RecordArray(shape: [n], .float64(stats.map(\.skewness)))
@@ -226,6 +233,14 @@ extension NeuronSet: CacheCodable {
         entries[i].append(list)
       }
     }
+    // Values cached before `topTaken` was kept: every split is assumed full.
+    let topTaken =
+      a["split.topTaken"]?.int32s.map { $0.map(Int.init) }
+      ?? entries.map { splits in
+        splits.enumerated().map { s, list in min(list.count, options.topRanks(split: s, available: options.perSplit * 4).count) }
+          .reduce(0, +)
+      }
+    guard topTaken.count == n else { throw UserError("cached neuron set: 'split.topTaken' is damaged") }
     let mean = try doubles("stats.mean"), variance = try doubles("stats.variance")
     let skew = try doubles("stats.skewness"), kurt = try doubles("stats.kurtosis")
     let (mx, _) = try floats("stats.max")
@@ -239,7 +254,8 @@ extension NeuronSet: CacheCodable {
     var vocabulary: [Int32: String] = [:]
     for (k, v) in vocabJSON { if let id = Int32(k) { vocabulary[id] = v } }
     return NeuronSet(
-      neurons: neurons, stats: stats, options: options, entries: entries, excerptTokens: excerptTokens, vocabulary: vocabulary,
+      neurons: neurons, stats: stats, options: options, entries: entries, topTaken: topTaken, excerptTokens: excerptTokens,
+      vocabulary: vocabulary,
       modelName: m["model"] ?? "?", tokensPerExcerpt: t, neuronsPerLayer: Int(m["neurons_per_layer"] ?? "") ?? 0)
   }
 }
