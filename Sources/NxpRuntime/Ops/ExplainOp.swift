@@ -29,7 +29,7 @@ final class ExplainOp: Primitive {
       // The baseline needs no model: its explanation names the tokens with the highest mean.
       let entries = set.neurons.indices.map { i -> ExplanationEntry in
         let s = set.splits(at: i)
-        let text = TokenBaseline(records: s.train).explanation
+        let text = TokenBaseline(records: s.train + s.calibration).explanation
         return ExplanationEntry(
           layer: s.id.layer, neuron: s.id.index, sample: 0, text: text, reply: text, source: "baseline", promptTokens: 0,
           completionTokens: 0)

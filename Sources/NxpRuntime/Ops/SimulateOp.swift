@@ -111,7 +111,9 @@ final class SimulateOp: Primitive {
     if try args.bool("baselines") {
       for id in neurons {
         let p = position[id]!
-        let table = TokenBaseline(records: set.splits(at: p).train)
+        // Built from the records that are not scored (train and calibration).
+        let neuron = set.splits(at: p)
+        let table = TokenBaseline(records: neuron.train + neuron.calibration)
         for split in splits {
           for (group, r) in excerpts(p, split) {
             var x = entry(p, 0, .baseline, table.explanation, split, group, r)

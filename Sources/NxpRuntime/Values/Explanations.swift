@@ -62,11 +62,11 @@ extension Explanations: JSONCacheable, Tabular, Sliceable, PositionIndexable {
     let several = entries.contains { $0.sample > 0 }
     var columns: [Table.Column] = [.init("layer", .int), .init("neuron", .int)]
     if several { columns.append(.init("sample", .int)) }
-    columns += [.init("explanation", .string), .init("source", .string)]
+    columns += [.init("source", .string), .init("explanation", .string)]
     let rows = entries.map { e -> [Value] in
       var row: [Value] = [.int(e.layer), .int(e.neuron)]
       if several { row.append(.int(e.sample)) }
-      row += [e.text.map(Value.string) ?? .null, .string(e.source)]
+      row += [.string(e.source.split(separator: "#").first.map(String.init) ?? e.source), e.text.map(Value.string) ?? .null]
       return row
     }
     return Table(columns: columns, rows: rows)

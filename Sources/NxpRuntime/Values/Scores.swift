@@ -66,6 +66,12 @@ public final class Scores: RuntimeObject {
     out += "; token baseline \(f(mean(\.baseline))); shuffled \(f(mean(\.shuffled)))"
     if rows.contains(where: { $0.test != nil }) { out += "; held-out test \(f(mean(\.test)))" }
     if failures > 0 { out += "; \(failures) of \(excerpts + failures) excerpts failed to simulate" }
+    // Which explains better, said plainly: the explanations or the token statistics.
+    let compared = rows.filter { $0.best && $0.score != nil && $0.baseline != nil }
+    if !compared.isEmpty {
+      let better = compared.filter { $0.score! > $0.baseline! }.count
+      out += "\nthe explanations score above the token baseline on \(better) of \(compared.count) neuron\(compared.count == 1 ? "" : "s") where both are defined"
+    }
     return out
   }
 
@@ -79,23 +85,21 @@ extension Scores: JSONCacheable, Tabular, Sliceable {
     Scores(payload: Payload(rows: Array(rows[range]), method: payload.method, backend: payload.backend))
   }
 
+  /// Numbers first and the explanation last, where a table may give it the rest of the width.
   public func asTable() -> Table {
     let several = rows.contains { $0.sample > 0 }
     var columns: [Table.Column] = [.init("layer", .int), .init("neuron", .int)]
     if several { columns += [.init("sample", .int), .init("best", .bool)] }
-    columns += [
-      .init("explanation", .string), .init("score", .float), .init("top", .float), .init("random", .float),
-      .init("baseline", .float), .init("shuffled", .float),
-    ]
+    columns += [.init("score", .float), .init("top", .float), .init("random", .float), .init("baseline", .float), .init("shuffled", .float)]
     if several { columns.append(.init("test", .float)) }
-    columns += [.init("r2", .float), .init("failures", .int)]
+    columns += [.init("r2", .float), .init("failures", .int), .init("explanation", .string)]
     func v(_ x: Double?) -> Value { x.map { .float(($0 * 1000).rounded() / 1000) } ?? .null }
     let table = rows.map { r -> [Value] in
       var row: [Value] = [.int(r.layer), .int(r.neuron)]
       if several { row += [.int(r.sample), .bool(r.best)] }
-      row += [r.explanation.map(Value.string) ?? .null, v(r.score), v(r.top), v(r.random), v(r.baseline), v(r.shuffled)]
+      row += [v(r.score), v(r.top), v(r.random), v(r.baseline), v(r.shuffled)]
       if several { row.append(v(r.test)) }
-      row += [v(r.rSquared), .int(r.failures)]
+      row += [v(r.rSquared), .int(r.failures), r.explanation.map(Value.string) ?? .null]
       return row
     }
     return Table(columns: columns, rows: table)

@@ -61,6 +61,12 @@ public final class Table: RuntimeObject {
     // Keep wide text columns from pushing the table past the terminal width.
     let maxCell = max(12, style.width / max(1, columns.count) * 2)
     widths = widths.map { min($0, maxCell) }
+    // A text column at the end may use what the others leave of the width.
+    if let last = columns.indices.last, columns[last].kind == .string, last > 0 {
+      let others = widths.dropLast().reduce(0, +) + 2 * last
+      let natural = cells.map { $0[last].count }.max() ?? 0
+      widths[last] = max(widths[last], min(natural, style.width - others))
+    }
     for (r, row) in cells.enumerated() {
       var line = ""
       for (c, cell) in row.enumerated() {
