@@ -70,7 +70,8 @@ public final class Scores: RuntimeObject {
     let compared = rows.filter { $0.best && $0.score != nil && $0.baseline != nil }
     if !compared.isEmpty {
       let better = compared.filter { $0.score! > $0.baseline! }.count
-      out += "\nthe explanations score above the token baseline on \(better) of \(compared.count) neuron\(compared.count == 1 ? "" : "s") where both are defined"
+      out +=
+        "\nthe explanations score above the token baseline on \(better) of \(compared.count) neuron\(compared.count == 1 ? "" : "s") where both are defined"
     }
     return out
   }
@@ -90,10 +91,12 @@ extension Scores: JSONCacheable, Tabular, Sliceable {
     let several = rows.contains { $0.sample > 0 }
     var columns: [Table.Column] = [.init("layer", .int), .init("neuron", .int)]
     if several { columns += [.init("sample", .int), .init("best", .bool)] }
-    columns += [.init("score", .float), .init("top", .float), .init("random", .float), .init("baseline", .float), .init("shuffled", .float)]
+    columns += [
+      .init("score", .float), .init("top", .float), .init("random", .float), .init("baseline", .float), .init("shuffled", .float),
+    ]
     if several { columns.append(.init("test", .float)) }
     columns += [.init("r2", .float), .init("failures", .int), .init("explanation", .string)]
-    func v(_ x: Double?) -> Value { x.map { .float(($0 * 1000).rounded() / 1000) } ?? .null }
+    func v(_ x: Double?) -> Value { x.map(Value.float) ?? .null }
     let table = rows.map { r -> [Value] in
       var row: [Value] = [.int(r.layer), .int(r.neuron)]
       if several { row += [.int(r.sample), .bool(r.best)] }

@@ -1,5 +1,4 @@
 import Foundation
-import NxpTestSupport
 
 #if canImport(FoundationNetworking)
   import FoundationNetworking
@@ -7,13 +6,13 @@ import NxpTestSupport
 
 /// A Python helper under Tests/Reference that prints its port on its first line and serves until
 /// its stdin closes; stopped by `stop()` or when the test process ends.
-final class PortServer: @unchecked Sendable {
-  let process = Process()
+public final class PortServer: @unchecked Sendable {
+  public let process = Process()
   private let input = Pipe()
-  let port: Int
-  var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+  public let port: Int
+  public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
 
-  init(script: String, _ arguments: [String] = []) throws {
+  public init(script: String, _ arguments: [String] = []) throws {
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["python3", TestEnvironment.repoRoot + "/Tests/Reference/" + script] + arguments
     let output = Pipe()
@@ -36,7 +35,7 @@ final class PortServer: @unchecked Sendable {
     self.port = port
   }
 
-  func stop() {
+  public func stop() {
     try? input.fileHandleForWriting.close()
     process.waitUntilExit()
   }
@@ -49,7 +48,7 @@ final class PortServer: @unchecked Sendable {
   }
 
   /// GET `path` (relative to the host) as JSON.
-  func get(_ path: String) throws -> [String: Any] {
+  public func get(_ path: String) throws -> [String: Any] {
     final class Box: @unchecked Sendable { var data: Data? }
     let box = Box()
     let done = DispatchSemaphore(value: 0)
@@ -66,23 +65,23 @@ final class PortServer: @unchecked Sendable {
 }
 
 /// `llm_fault_server.py`: deterministic answers, faults chosen by markers in the prompt.
-struct FaultServer {
-  let server: PortServer
-  var baseURL: String { server.baseURL }
+public struct FaultServer {
+  public let server: PortServer
+  public var baseURL: String { server.baseURL }
 
-  init(_ arguments: [String] = []) throws {
+  public init(_ arguments: [String] = []) throws {
     server = try PortServer(script: "llm_fault_server.py", arguments)
   }
 
-  struct Stats {
-    var counts: [String: Int]
-    var requests: Int
-    var maxInFlight: Int
-    var authorization: [String]
-    var keyElsewhere: Int
+  public struct Stats {
+    public var counts: [String: Int]
+    public var requests: Int
+    public var maxInFlight: Int
+    public var authorization: [String]
+    public var keyElsewhere: Int
   }
 
-  func stats() throws -> Stats {
+  public func stats() throws -> Stats {
     let j = try server.get("/stats")
     return Stats(
       counts: j["counts"] as? [String: Int] ?? [:], requests: j["requests"] as? Int ?? -1,
@@ -90,12 +89,12 @@ struct FaultServer {
       keyElsewhere: j["key_elsewhere"] as? Int ?? -1)
   }
 
-  func stop() { server.stop() }
+  public func stop() { server.stop() }
 }
 
 /// llama-cpp-python's server on the default model, started once for the test process.
-enum LlamaServer {
-  static let importable: Bool = {
+public enum LlamaServer {
+  public static let importable: Bool = {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = ["python3", "-c", "import llama_cpp"]
@@ -108,7 +107,7 @@ enum LlamaServer {
 
   /// Tests run when llama_cpp is importable or NXP_REQUIRE_LLAMA_SERVER is set (then a missing
   /// package fails them instead of skipping).
-  static var enabled: Bool {
+  public static var enabled: Bool {
     importable || !(ProcessInfo.processInfo.environment["NXP_REQUIRE_LLAMA_SERVER"] ?? "").isEmpty
   }
 
@@ -116,7 +115,7 @@ enum LlamaServer {
   private static let lock = NSLock()
 
   /// The running server; it stops when the test process exits (the launcher watches its stdin).
-  static func start() throws -> PortServer {
+  public static func start() throws -> PortServer {
     lock.lock()
     defer { lock.unlock() }
     if shared == nil {

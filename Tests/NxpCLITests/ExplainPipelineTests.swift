@@ -1,0 +1,197 @@
+import Foundation
+import NxpTestSupport
+import Testing
+
+/// explain, simulate and score through the real binary: scores checked against numpy, re-runs
+/// answered from the request cache, a server's faults and a killed run, and an API key that
+/// never leaves the request header.
+@Suite(.serialized) struct ExplainPipelineTests {
+  /// Records of two neurons over short excerpts, split 2 top + 2 random per scored split.
+  static func records(_ pick: String) -> String {
+    """
+    model = load("smollm2-135m")
+    texts = corpus("fortunes") |> excerpts(model, tokens: 12, limit: 60, seed: 0)
+    acts = record(model, texts, layers: [6], top: 8, random: 6)
+    chosen = topk(acts, k: 8, random: 6) |> neurons(\(pick))
+
+    """
+  }
+
+  struct Expected: Decodable {
+    var layer: Int
+    var neuron: Int
+    var sample: Int
+    var score: Double?
+    var top: Double?
+    var random: Double?
+    var baseline: Double?
+    var shuffled: Double?
+    var r2: Double?
+    var failures: Int
+  }
+
+  @Test func scoresMatchNumpyOnTheSavedSimulationsAndARerunSendsNothing() throws {
+    let dir = try TestEnvironment.temporaryDirectory("nxp-explain")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let script =
+      Self.records("indices: [212, 367]") + """
+        mine = explanation([6:212, 6:367], ["the word Journal in the names of publications", "the end of a text"])
+        sims = simulate(mine, chosen, by: "local")
+        scores = score(sims)
+        save(sims, to: "sims.jsonl")
+        save(scores, to: "scores.json")
+        show scores
+        """
+    try script.write(toFile: dir + "/s.nxp", atomically: true, encoding: .utf8)
+    let first = try CommandRunner.nxp(["run", "s.nxp", "--cache", dir + "/cache"], in: dir)
+    #expect(first.status == 0, "\(first)")
+    #expect(first.stdout.contains("Scores of 2 neurons (local:smollm2-135m#"))
+    #expect(first.stderr.contains("simulate: local:smollm2-135m#"), "the ledger is reported: \(first.stderr)")
+
+    // Every simulated excerpt, with neuron-explainer's field names.
+    let lines = try String(contentsOfFile: dir + "/sims.jsonl", encoding: .utf8).split(separator: "\n")
+    // 2 neurons x (calibration 4 + valid 4 + shuffled 4 + baseline calibration and valid 8).
+    #expect(lines.count == 40)
+    let row = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
+    for field in [
+      "tokens", "true_activations", "expected_activations", "distribution_values", "distribution_probabilities", "layer", "neuron",
+      "explanation", "split",
+    ] {
+      #expect(row[field] != nil, "missing \(field)")
+    }
+
+    let expected = try JSONDecoder().decode(
+      [Expected].self, from: try PythonReference.run("simulation_scores_reference.py", [dir + "/sims.jsonl"]))
+    let mine = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/scores.json"))) as! [[String: Any]]
+    #expect(expected.count == 2 && mine.count == 2)
+    for (e, m) in zip(expected, mine) {
+      #expect(m["layer"] as? Int == e.layer && m["neuron"] as? Int == e.neuron)
+      #expect(m["failures"] as? Int == e.failures && e.failures == 0)
+      for (name, value) in [
+        ("score", e.score), ("top", e.top), ("random", e.random), ("baseline", e.baseline), ("shuffled", e.shuffled), ("r2", e.r2),
+      ] {
+        let got = m[name] as? Double
+        #expect(
+          (got == nil) == (value == nil), "\(name) of \(e.neuron): nxp \(String(describing: got)), numpy \(String(describing: value))")
+        if let got, let value { #expect(abs(got - value) < 1e-9, "\(name) of \(e.neuron): nxp \(got), numpy \(value)") }
+      }
+    }
+    #expect(expected.contains { $0.score != nil }, "no score was defined: \(expected)")
+
+    // The same script again computes nothing; with the values gone but the requests kept, it
+    // recomputes offline from the request cache and prints the same.
+    let second = try CommandRunner.nxp(["run", "s.nxp", "--cache", dir + "/cache", "--summary"], in: dir)
+    #expect(second.stdout == first.stdout)
+    #expect(second.stderr.contains("[0 computed,"), "\(second.stderr)")
+    try FileManager.default.removeItem(atPath: dir + "/cache/objects")
+    let third = try CommandRunner.nxp(["run", "s.nxp", "--cache", dir + "/cache"], in: dir)
+    #expect(third.stdout == first.stdout)
+    #expect(third.stderr.contains("simulate: local:smollm2-135m#"), "\(third.stderr)")
+    #expect(third.stderr.contains(": 0 requests (24 from cache)"), "\(third.stderr)")
+  }
+
+  @Test func aPersonsExplanationOfANeuronNotInTheSetIsRefused() throws {
+    let dir = try TestEnvironment.temporaryDirectory("nxp-explain")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let script =
+      Self.records("indices: [212]") + """
+        sims = simulate(explanation(6:5, "commas"), chosen)
+        show score(sims)
+        """
+    try script.write(toFile: dir + "/s.nxp", atomically: true, encoding: .utf8)
+    let r = try CommandRunner.nxp(["run", "s.nxp", "--cache", dir + "/cache"], in: dir)
+    #expect(r.status != 0)
+    #expect(r.stderr.contains("neuron 6:5 has an explanation but is not among the 1 neurons given"), "\(r.stderr)")
+  }
+
+  @Test func anAPIKeyReachesOnlyTheRequestHeaderAndFailedRepliesAreCountedNotZeroed() throws {
+    let server = try FaultServer()
+    defer { server.stop() }
+    let dir = try TestEnvironment.temporaryDirectory("nxp-explain")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let key = "sk-nxp-test-4f1c9e2b7a"
+    let script =
+      Self.records("first: 2") + """
+        judge = llm("openai", model: "fake-model", baseURL: "\(server.baseURL)", retries: 1, timeout: 10)
+        expl = explain(chosen, by: judge)
+        sims = simulate(expl, chosen, by: judge, method: "generate")
+        show expl
+        show score(sims)
+        save(score(sims), to: "scores.csv")
+        """
+    try script.write(toFile: dir + "/s.nxp", atomically: true, encoding: .utf8)
+    let r = try CommandRunner.nxp(["run", "s.nxp", "--cache", dir + "/cache"], in: dir, environment: ["OPENAI_API_KEY": key])
+    #expect(r.status == 0, "\(r)")
+    // The fake server's replies are not simulations: every excerpt is a counted failure and the
+    // scores are undefined, never 0.
+    #expect(r.stdout.contains("mean undefined"), "\(r.stdout)")
+    #expect(r.stdout.contains("excerpts failed to simulate"), "\(r.stdout)")
+    let stats = try server.stats()
+    #expect(stats.authorization == ["Bearer \(key)"])
+    #expect(stats.keyElsewhere == 0)
+    #expect(!r.stdout.contains(key) && !r.stderr.contains(key))
+    // Nothing written under the folder (cache values, manifests, request answers, run logs,
+    // saved files) holds the key.
+    let files = FileManager.default.enumerator(atPath: dir)!.compactMap { $0 as? String }
+    #expect(files.contains { $0.hasPrefix("cache/requests/") })
+    for f in files {
+      guard let data = FileManager.default.contents(atPath: dir + "/" + f) else { continue }
+      #expect(data.range(of: Data(key.utf8)) == nil, "\(f) holds the API key")
+    }
+  }
+
+  @Test func aServerThatKeepsFailingNamesTheRequestAndAKilledRunResumesWithoutResending() throws {
+    let server = try FaultServer(["--hold", "0.4"])
+    defer { server.stop() }
+    let dir = try TestEnvironment.temporaryDirectory("nxp-explain")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let script =
+      Self.records("first: 2") + """
+        judge = llm("openai", model: "fake-model", baseURL: "\(server.baseURL)", concurrency: 1, retries: 1, timeout: 10)
+        sims = simulate(explanation([6:0, 6:1], ["commas", "names"]), chosen, by: judge, method: "generate")
+        show score(sims)
+        """
+    try script.write(toFile: dir + "/s.nxp", atomically: true, encoding: .utf8)
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: try TestEnvironment.productPath("nxp"))
+    p.arguments = ["run", "s.nxp", "--cache", dir + "/cache"]
+    p.currentDirectoryURL = URL(fileURLWithPath: dir)
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    let deadline = Date().addingTimeInterval(120)
+    while try server.stats().requests < 4 && Date() < deadline && p.isRunning { Thread.sleep(forTimeInterval: 0.1) }
+    kill(p.processIdentifier, SIGKILL)
+    p.waitUntilExit()
+    let before = try server.stats().requests
+    #expect(before >= 4)
+    let r = try CommandRunner.nxp(["run", "s.nxp", "--cache", dir + "/cache"], in: dir)
+    #expect(r.status == 0, "\(r)")
+    let stats = try server.stats()
+    // 2 neurons x (calibration 4 + valid 4 + shuffled 4) prompts (fewer when two are the same
+    // text: a random excerpt both neurons share, under the same explanation), each answered
+    // once; only the one in flight when the run was killed may have been sent twice.
+    #expect(stats.counts.count >= 20 && stats.counts.count <= 24, "\(stats.counts)")
+    #expect(stats.requests <= stats.counts.count + 1, "\(stats.requests) requests for \(stats.counts.count) prompts")
+    #expect(r.stderr.contains("from cache"), "\(r.stderr)")
+  }
+
+  @Test func aRequestThatFailsAfterItsRetriesIsAnErrorNamingTheNeuronAndTheServersAnswer() throws {
+    let server = try FaultServer()
+    defer { server.stop() }
+    let dir = try TestEnvironment.temporaryDirectory("nxp-explain")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let script =
+      Self.records("indices: [212]") + """
+        judge = llm("openai", model: "fake-model", baseURL: "\(server.baseURL)", retries: 1, timeout: 10)
+        show score(simulate(explanation(6:212, "names #fault:503"), chosen, by: judge, method: "generate", baselines: false))
+        """
+    try script.write(toFile: dir + "/s.nxp", atomically: true, encoding: .utf8)
+    let r = try CommandRunner.nxp(["run", "s.nxp", "--cache", dir + "/cache"], in: dir, environment: ["OPENAI_API_KEY": "sk-zzz-test"])
+    #expect(r.status != 0)
+    #expect(r.stderr.contains("simulate 6:212 (sample 0, calibration excerpt"), "\(r.stderr)")
+    #expect(r.stderr.contains("failed after 2 attempts"), "\(r.stderr)")
+    #expect(r.stderr.contains("503"), "\(r.stderr)")
+    #expect(!r.stderr.contains("sk-zzz-test"))
+  }
+}
