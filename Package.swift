@@ -69,7 +69,7 @@ let package = Package(
     .testTarget(name: "NxpLLMTests", dependencies: ["NxpInterp", "NxpModels", "NxpLLM", "NxpTestSupport"]),
     .testTarget(name: "NxpCacheTests", dependencies: ["NxpCore", "NxpCache", "NxpTestSupport"]),
     .testTarget(name: "NxpSyntaxTests", dependencies: ["NxpCore", "NxpSyntax", "NxpTestSupport"]),
-    .testTarget(name: "NxpRuntimeTests", dependencies: ["NxpCore", "NxpInterp", "NxpSyntax", "NxpRuntime", "NxpTestSupport"]),
+    .testTarget(name: "NxpRuntimeTests", dependencies: ["NxpCore", "NxpInterp", "NxpLLM", "NxpSyntax", "NxpRuntime", "NxpTestSupport"]),
     .testTarget(name: "NxpCLITests", dependencies: ["NxpCore", "NxpTestSupport"]),
   ],
   swiftLanguageModes: [.v5]
