@@ -194,4 +194,35 @@ import Testing
     #expect(r.stderr.contains("503"), "\(r.stderr)")
     #expect(!r.stderr.contains("sk-zzz-test"))
   }
+
+  /// The loop through llama.cpp's server (llama-cpp-python on the installed GGUF): explanations
+  /// by chat, simulations token by token (all at once through it takes a minute per excerpt;
+  /// NxpLLMTests compare that one with the local engine), scores.
+  @Test(.enabled(if: LlamaServer.enabled, "llama_cpp is not importable: scripts/setup.sh --test installs it"))
+  func theLoopRunsThroughALlamaCppServer() throws {
+    let server = try LlamaServer.start()
+    let dir = try TestEnvironment.temporaryDirectory("nxp-explain")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let script = """
+      model = load("smollm2-135m")
+      texts = corpus("fortunes") |> excerpts(model, tokens: 6, limit: 40, seed: 0)
+      acts = record(model, texts, layers: [6], top: 4, random: 3)
+      chosen = topk(acts, k: 4, random: 3) |> neurons(indices: [212])
+      server = llm("openai", model: "smollm2-135m", baseURL: "\(server.baseURL)", template: "chatml", concurrency: 2, timeout: 300)
+      expl = explain(chosen, by: server)
+      sims = simulate(expl, chosen, by: server, method: "token-by-token")
+      show score(sims)
+      """
+    try script.write(toFile: dir + "/s.nxp", atomically: true, encoding: .utf8)
+    let r = try CommandRunner.nxp(["run", "s.nxp", "--cache", dir + "/cache"], in: dir)
+    #expect(r.status == 0, "\(r)")
+    #expect(r.stdout.contains("Scores of 1 neuron (openai:smollm2-135m@\(server.baseURL), token-by-token)"), "\(r.stdout)")
+    // calibration and valid: 1 top + 1 random excerpt of 6 tokens each, one request per token;
+    // an excerpt stops at a token whose top 20 (the server's limit) holds no digit, and counts
+    // as a failure (the 135M model often expects "unknown" there).
+    let sent = r.stderr.split(separator: "\n").first { $0.hasPrefix("simulate:") }.flatMap { line in
+      line.components(separatedBy: "token-by-token: ").last?.split(separator: " ").first.flatMap { Int($0) }
+    }
+    #expect(sent.map { $0 > 6 && $0 <= 24 } == true, "\(r.stderr)")
+  }
 }

@@ -104,4 +104,28 @@ struct OpenAILlamaServerTests {
     #expect(worst < 1.5)
     #expect(total / Double(max(1, pairs)) < 0.2)
   }
+
+  /// The whole all-at-once simulation of one short excerpt through the server and through nxp's
+  /// engine on the same GGUF, and the token-by-token one through the server. The server's
+  /// log-probabilities differ by up to ~0.7 nats from nxp's (its Q4_1 kernels round differently;
+  /// nxp agrees with numpy in float64), so expected values are compared within 1.5 on the 0-9
+  /// scale: a list shifted by one position reads the distribution after "unknown" or after a
+  /// token instead of after a tab, which has no digit in it at all.
+  @Test func simulationsThroughTheServerMatchTheLocalEngine() throws {
+    let server = try LlamaServer.start()
+    let template = try LocalBackend.chatTemplate(of: .gguf(path: try TestEnvironment.defaultModelPath()))
+    // Echoing a prompt of ~600 tokens with log-probabilities takes llama-cpp-python a minute.
+    let b = try OpenAIBackend(.init(baseURL: server.baseURL, model: "smollm2-135m", timeout: 600, concurrency: 1, template: template))
+    let tokens = [" The", " Journal", " of"]
+    let explanation = "the word Journal in names of publications"
+    let local = try Simulator(backend: try LocalFixture.backend(), method: .allAtOnce).simulate(explanation: explanation, tokens: tokens)
+    let viaServer = try Simulator(backend: b, method: .allAtOnce).simulate(explanation: explanation, tokens: tokens)
+    let oneByOne = try Simulator(backend: b, method: .tokenByToken).simulate(explanation: explanation, tokens: tokens)
+    let l = try #require(local.expected), s = try #require(viaServer.expected, "\(viaServer)"), t = try #require(oneByOne.expected, "\(oneByOne)")
+    #expect(viaServer.requests == 1 && oneByOne.requests == 3)
+    for j in tokens.indices {
+      #expect(abs(l[j] - s[j]) < 1.5, "token \(j): local \(l), server all at once \(s)")
+      #expect(abs(s[j] - t[j]) < 1.5, "token \(j): server all at once \(s), token by token \(t)")
+    }
+  }
 }
