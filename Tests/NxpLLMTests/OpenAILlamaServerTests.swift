@@ -121,7 +121,8 @@ struct OpenAILlamaServerTests {
     let local = try Simulator(backend: try LocalFixture.backend(), method: .allAtOnce).simulate(explanation: explanation, tokens: tokens)
     let viaServer = try Simulator(backend: b, method: .allAtOnce).simulate(explanation: explanation, tokens: tokens)
     let oneByOne = try Simulator(backend: b, method: .tokenByToken).simulate(explanation: explanation, tokens: tokens)
-    let l = try #require(local.expected), s = try #require(viaServer.expected, "\(viaServer)"), t = try #require(oneByOne.expected, "\(oneByOne)")
+    let l = try #require(local.expected), s = try #require(viaServer.expected, "\(viaServer)"),
+      t = try #require(oneByOne.expected, "\(oneByOne)")
     #expect(viaServer.requests == 1 && oneByOne.requests == 3)
     for j in tokens.indices {
       #expect(abs(l[j] - s[j]) < 1.5, "token \(j): local \(l), server all at once \(s)")

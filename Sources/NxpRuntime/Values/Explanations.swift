@@ -42,7 +42,7 @@ public final class Explanations: RuntimeObject {
   public var summary: String {
     let failed = entries.filter { $0.text == nil }.count
     return "Explanations: \(entries.count) of \(neurons.count) neuron\(neurons.count == 1 ? "" : "s")"
-      + (failed > 0 ? ", \(failed) without an explanation" : "") + (ledger.map { " (\($0.summary))" } ?? "")
+      + (failed > 0 ? ", \(failed) without an explanation" : "")
   }
   public func render(_ style: RenderStyle) -> String { summary + "\n" + asTable().render(style) }
 }

@@ -95,14 +95,18 @@ extension Scores: JSONCacheable, Tabular, Sliceable {
       .init("score", .float), .init("top", .float), .init("random", .float), .init("baseline", .float), .init("shuffled", .float),
     ]
     if several { columns.append(.init("test", .float)) }
-    columns += [.init("r2", .float), .init("failures", .int), .init("explanation", .string)]
+    // r2 needs the calibration split: without it the column would be empty.
+    let calibrated = rows.contains { $0.rSquared != nil }
+    if calibrated { columns.append(.init("r2", .float)) }
+    columns += [.init("failures", .int), .init("explanation", .string)]
     func v(_ x: Double?) -> Value { x.map(Value.float) ?? .null }
     let table = rows.map { r -> [Value] in
       var row: [Value] = [.int(r.layer), .int(r.neuron)]
       if several { row += [.int(r.sample), .bool(r.best)] }
       row += [v(r.score), v(r.top), v(r.random), v(r.baseline), v(r.shuffled)]
       if several { row.append(v(r.test)) }
-      row += [v(r.rSquared), .int(r.failures), r.explanation.map(Value.string) ?? .null]
+      if calibrated { row.append(v(r.rSquared)) }
+      row += [.int(r.failures), r.explanation.map(Value.string) ?? .null]
       return row
     }
     return Table(columns: columns, rows: table)

@@ -44,7 +44,7 @@ public final class Simulations: RuntimeObject {
     let failed = own.filter { $0.simulation.expected == nil }.count
     let neurons = Set(entries.map(\.id)).count
     return "Simulations: \(own.count) excerpts of \(neurons) neuron\(neurons == 1 ? "" : "s") by \(payload.backend), \(payload.method)"
-      + (failed > 0 ? ", \(failed) failed" : "") + (payload.ledger.map { " (\($0.summary))" } ?? "")
+      + (failed > 0 ? ", \(failed) failed" : "")
   }
 }
 
