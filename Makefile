@@ -4,9 +4,10 @@ BIN := .build/release/nxp
 
 .PHONY: demo test lint format setup setup-test build bench clean
 
-## Set up, build, and run Examples/quickstart.nxp end to end, offline.
+## Set up, build, and run Examples/quickstart.nxp and Examples/explain.nxp end to end, offline.
 demo: setup build
 	$(BIN) run Examples/quickstart.nxp
+	$(BIN) run Examples/explain.nxp
 
 ## Set up (including the Python reference packages) and run the whole test suite.
 test: setup-test lint

@@ -55,7 +55,7 @@ let package = Package(
     .executableTarget(
       name: "nxp-bench",
       dependencies: [
-        "NxpCore", "NxpTensor", "NxpModels", "NxpInterp", "NxpCache", "NxpRuntime",
+        "NxpCore", "NxpTensor", "NxpModels", "NxpInterp", "NxpLLM", "NxpCache", "NxpRuntime",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

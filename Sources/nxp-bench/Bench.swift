@@ -38,6 +38,12 @@ struct Bench: ParsableCommand {
   @Flag(help: "Only corpus ingestion and the cache benchmark (no model needed).")
   var noModel = false
 
+  @Flag(help: "Only the explainer and simulator benchmark.")
+  var llmOnly = false
+
+  @Option(help: "Neurons explained, simulated and scored in the pipeline run of the LLM benchmark.")
+  var llmNeurons = 4
+
   func run() throws {
     let binary =
       nxp
@@ -48,6 +54,10 @@ struct Bench: ParsableCommand {
     }
     print("nxp-bench: \(binary), \(ProcessInfo.processInfo.activeProcessorCount) cores")
 
+    if llmOnly {
+      try llm(binary)
+      return
+    }
     if !cacheOnly && !noModel {
       // Peak sgemm rates: the ceiling for the forward pass.
       let sgemm = SgemmBenchmark.standard()
@@ -116,6 +126,8 @@ struct Bench: ParsableCommand {
       }
     }
 
+    if !cacheOnly && !noModel { try llm(binary) }
+
     if !cacheOnly {
       let corpus = try CorpusBenchmark(megabytes: corpusMegabytes, repeats: 3).run()
       print(
@@ -136,5 +148,41 @@ struct Bench: ParsableCommand {
     print(
       String(
         format: "cache   XXH64 checksum of every value read: %.1f GB/s in memory, %.1f GB/s from a cached 256 MB file", inMemory, fromFile))
+  }
+
+  /// explain + simulate + score on the local engine, the simulator's rate beside the bare forward
+  /// pass's, what prefix reuse gains, and a llama.cpp server's request rate.
+  func llm(_ binary: String) throws {
+    let model = try ModelRegistry.load("smollm2-135m")
+    let forward = try ForwardBenchmark.run(model: model, excerpts: 64, tokensPerExcerpt: 64, batchSize: batch)
+    let reused = try LLMBenchmark.simulation(model: model, excerpts: 12, reuse: true)
+    let full = try LLMBenchmark.simulation(model: model, excerpts: 4, reuse: false)
+    print(
+      String(
+        format:
+          "simulate all-at-once, local: %.0f prompt tokens/s (%.0f fed tokens/s: the rest is the reused prefix of system text, worked examples and explanation) = %.0f%% of the bare forward pass's %.1f tokens/s in this run; %.2f s per 32-token excerpt",
+        reused.promptTokensPerSecond, reused.fedTokensPerSecond, 100 * reused.promptTokensPerSecond / forward.tokensPerSecond,
+        forward.tokensPerSecond, reused.seconds / Double(reused.excerpts)))
+    print(
+      String(
+        format: "simulate prefix reuse: %.2f s per excerpt with it, %.2f s without (%.1fx)", reused.seconds / Double(reused.excerpts),
+        full.seconds / Double(full.excerpts), (full.seconds / Double(full.excerpts)) / (reused.seconds / Double(reused.excerpts))))
+    let p = try LLMBenchmark(nxp: binary, neurons: llmNeurons).pipeline()
+    print(
+      String(
+        format:
+          "explain %.2f neurons/min explained, simulated (calibration + valid + shuffled, 32-token excerpts) and scored by the local engine: %d neurons, explain %.1f s, simulate %.1f s; cached re-run of the script %.3f s (first run %.1f s)",
+        p.neuronsPerMinute, p.neurons, p.explainSeconds, p.simulateSeconds, p.cachedRun, p.firstRun))
+    let root = URL(fileURLWithPath: binary).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().path
+    switch LLMBenchmark.serverRate(repoRoot: root, requests: 24) {
+    case .measured(let rates):
+      print(
+        "server  llama-cpp-python's OpenAI-compatible server, short chat requests (1 token out): "
+          + rates.map { String(format: "%.2f requests/s at concurrency %d", $0.requestsPerSecond, $0.concurrency) }.joined(
+            separator: ", "))
+    case .notMeasured(let why):
+      print("server  llama.cpp server request rate not measured: \(why)")
+    }
   }
 }

@@ -44,15 +44,20 @@ final class SaveOp: Primitive {
     let value = args["value"]
     let data: Data
     switch ext {
-    case "jsonl",
-      "ndjson" where Self.exportable(value) != nil:
-      data = try Self.exportable(value)!.jsonLines()
-    case "csv", "jsonl", "ndjson":
+    case "jsonl", "ndjson":
+      if let exportable = Self.exportable(value) {
+        data = try exportable.jsonLines()
+        break
+      }
       guard case .object(let o as any Tabular) = value else {
         throw UserError("save: .\(ext) files hold tables; \(value.type) is not tabular (use .json or .safetensors)")
       }
-      let table = o.asTable()
-      data = ext == "csv" ? table.csv() : try table.encode()["value.jsonl"]!
+      data = try o.asTable().encode()["value.jsonl"]!
+    case "csv":
+      guard case .object(let o as any Tabular) = value else {
+        throw UserError("save: .\(ext) files hold tables; \(value.type) is not tabular (use .json or .safetensors)")
+      }
+      data = o.asTable().csv()
     case "safetensors":
       guard case .object(let o as any CacheCodable) = value else {
         throw UserError("save: .safetensors files hold tensors; got \(value.type)")
