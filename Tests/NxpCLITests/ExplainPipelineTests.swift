@@ -90,6 +90,31 @@ import Testing
     #expect(third.stderr.contains(": 0 requests (24 from cache)"), "\(third.stderr)")
   }
 
+  /// Best of n: every sample is simulated on the calibration, valid and test splits; the kept one
+  /// has the best valid score and reports its held-out test score.
+  @Test func bestOfNKeepsTheBestValidScoreAndReportsItsTestScore() throws {
+    let dir = try TestEnvironment.temporaryDirectory("nxp-explain")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let script =
+      Self.records("indices: [212]") + """
+        sims = simulate(explain(chosen, by: "local", samples: 2), chosen, by: "local")
+        save(score(sims), to: "scores.json")
+        show score(sims)
+        """
+    try script.write(toFile: dir + "/s.nxp", atomically: true, encoding: .utf8)
+    let r = try CommandRunner.nxp(["run", "s.nxp", "--cache", dir + "/cache"], in: dir)
+    #expect(r.status == 0, "\(r)")
+    let rows = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/scores.json"))) as! [[String: Any]]
+    #expect(rows.count == 2)
+    #expect(rows.map { $0["sample"] as? Int } == [0, 1])
+    let best = rows.filter { $0["best"] as? Bool == true }
+    #expect(best.count == 1)
+    let scores = rows.map { $0["score"] as? Double ?? -.infinity }
+    #expect((best[0]["score"] as? Double ?? -.infinity) == scores.max())
+    #expect(rows.allSatisfy { $0["test"] != nil && !($0["test"] is NSNull) } || rows.allSatisfy { ($0["failures"] as? Int ?? 0) > 0 })
+    #expect(r.stdout.contains("held-out test"), "\(r.stdout)")
+  }
+
   @Test func aPersonsExplanationOfANeuronNotInTheSetIsRefused() throws {
     let dir = try TestEnvironment.temporaryDirectory("nxp-explain")
     defer { try? FileManager.default.removeItem(atPath: dir) }
