@@ -69,6 +69,8 @@ struct RunCommand: ParsableCommand {
       Terminal.printError("\ninterrupted: values finished before Ctrl-C are cached; run again to resume\n")
       throw ExitCode(ExitStatus.interrupted)
     }
+    // What the run cost each language-model backend it used, summed over its calls.
+    for line in session.languageModelLedgers { Terminal.printError("ledger: " + TerminalText.visible(line) + "\n") }
     let e = session.evaluator
     if Terminal.stderrIsTTY || summary {
       let saved = e.sinksRun > 0 ? ", \(e.sinksRun) saved" : ""

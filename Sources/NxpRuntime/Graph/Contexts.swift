@@ -104,6 +104,13 @@ public final class ServicePool: @unchecked Sendable {
     return s
   }
 
+  /// Every service of type `T`, by key, in key order.
+  public func all<T>(_ type: T.Type) -> [(key: String, service: T)] {
+    lock.lock()
+    defer { lock.unlock() }
+    return services.keys.sorted().compactMap { k in (services[k] as? T).map { (k, $0) } }
+  }
+
   /// Shuts every service down, newest first; the pool is empty afterwards.
   public func closeAll() {
     lock.lock()

@@ -29,6 +29,15 @@ public final class Session {
   /// Where warnings, notes and progress of this session go.
   public var reporter: Reporter { evaluator.reporter }
 
+  /// What each language-model backend of the session cost over the whole run (requests sent or
+  /// answered from the request cache), as one line per backend.
+  public var languageModelLedgers: [String] {
+    evaluator.services.all(SessionBackend.self).compactMap { _, b in
+      let t = b.ledger.snapshot
+      return t.requests + t.cached + t.failures == 0 ? nil : "\(b.backend.identity): \(t.summary)"
+    }
+  }
+
   /// Shuts down the session's shared services (backend clients); call once at exit.
   public func close() { evaluator.services.closeAll() }
 
