@@ -23,7 +23,7 @@ final class LLMOp: Primitive {
         "template", .oneOf([.string, .null]), default: .null,
         doc: "\"chatml\" or \"llama3\": lets a server's completions endpoint continue a chat"),
       Param("timeout", .oneOf([.number, .null]), default: .null, doc: "seconds before a request is retried (default 120)"),
-      Param("retries", .oneOf([.int, .null]), default: .null, doc: "retries after a failure (default 5)"),
+      Param("retries", .oneOf([.int, .null]), default: .null, doc: "retries after a failure (default 4)"),
     ]
   }
   let summary = "a language-model backend for explain and simulate: the local engine, an OpenAI-compatible server, or the baseline"
