@@ -93,21 +93,18 @@ public final class LocalBackend: LLMBackend, @unchecked Sendable {
     return ids
   }
 
-  private func feed(_ ids: [Int32], everyRow: Bool) throws -> (logits: FloatMatrix, rows: Int) {
-    if !reusesPrefix { session.reset() }
-    let out = try session.feed(sharing: ids, everyRow: everyRow)
-    fedTokens += ids.count - out.reused
-    reusedTokens += out.reused
-    return (out.logits, out.rows)
-  }
-
   public func generate(_ request: GenerationRequest) throws -> Completion {
     let ids = try tokens(request.prompt)
     lock.lock()
     defer { lock.unlock() }
     let s = request.sampling
     var sampler = TokenSampler(temperature: Float(s.temperature), topP: s.topP < 1 ? Float(s.topP) : nil, seed: s.seed)
-    var row = try feed(ids, everyRow: false).logits.toArray()
+    if !reusesPrefix { session.reset() }
+    let fed = try session.feed(sharing: ids)
+    fedTokens += ids.count - fed.reused
+    reusedTokens += fed.reused
+    var row = fed.logits
+    let candidates = candidateIDs(request.candidates)
     var produced: [Int32] = []
     var generated: [GeneratedToken] = []
     let room = model.configuration.contextLength - ids.count
@@ -115,11 +112,11 @@ public final class LocalBackend: LLMBackend, @unchecked Sendable {
       try Cancellation.check()
       let next = sampler.pick(row)
       if request.topLogprobs > 0 {
-        let lp = LogSoftmax.of(row)
+        let lp = row.withUnsafeBufferPointer { LogSoftmax.of($0.baseAddress!, count: $0.count) }
         generated.append(
           GeneratedToken(
             token: tokenizer.decode([next]), logprob: Double(lp[Int(next)]),
-            top: alternatives(lp, request.topLogprobs, candidateIDs(request.candidates))))
+            top: alternatives(lp, request.topLogprobs, candidates)))
       }
       if stopTokens.contains(next) { break }
       produced.append(next)
@@ -168,7 +165,7 @@ public final class LocalBackend: LLMBackend, @unchecked Sendable {
     for (i, piece) in pieces.enumerated() {
       var top: [TokenLogprob] = []
       if let r = rowOf[i] {
-        let lp = LogSoftmax.of(UnsafeBufferPointer(start: out.logits.pointer + r * out.logits.columns, count: out.logits.columns))
+        let lp = LogSoftmax.of(out.logits.pointer + r * out.logits.columns, count: out.logits.columns)
         top = alternatives(lp, request.topLogprobs, candidates)
       }
       scored.append(ScoredToken(token: piece, top: top))
@@ -196,14 +193,13 @@ extension LocalBackend {
   }
 }
 
-/// Log-probabilities from logits.
+/// Log-probabilities from logits, and the most likely of them.
 enum LogSoftmax {
-  static func of<C: Collection>(_ logits: C) -> [Float] where C.Element == Float {
-    let m = logits.max() ?? 0
-    var sum = 0.0
-    for x in logits { sum += Foundation.exp(Double(x - m)) }
-    let lse = Double(m) + Foundation.log(sum)
-    return logits.map { Float(Double($0) - lse) }
+  static func of(_ logits: UnsafePointer<Float>, count n: Int) -> [Float] {
+    [Float](unsafeUninitializedCapacity: n) { out, initialized in
+      Softmax.logSoftmax(logits, into: out.baseAddress!, count: n)
+      initialized = n
+    }
   }
 
   /// The k largest, largest first (ties by lower id).

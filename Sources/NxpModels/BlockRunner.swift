@@ -27,7 +27,7 @@ struct ChunkTargets {
   /// Logits destination: `[n, V]` for every row or `[segments, V]` for each segment's last row.
   var logits: UnsafeMutablePointer<Float>?
   var logitsForEveryRow = false
-  /// Logits of these rows only (`[rows.count, V]`), when set.
+  /// Logits of these rows only (`[rows.count, V]`), when set; takes precedence over the above.
   var logitRows: [Int]?
 }
 

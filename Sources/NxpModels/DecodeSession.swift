@@ -13,8 +13,8 @@ public final class DecodeSession: @unchecked Sendable {
   private let workspace = Workspace()
   /// `[1, V]` logits of the last fed token.
   private let logits: FloatMatrix
-  /// `[n, V]` logits of every row of the last piece, when asked for.
-  private let allLogits: FloatMatrix
+  /// `[k, V]` logits of the rows of the last piece that were asked for.
+  private let selectedLogits: FloatMatrix
 
   /// A session with room for `capacity` positions before the cache grows.
   public init(model: TransformerModel, capacity: Int = 256) {
@@ -22,7 +22,7 @@ public final class DecodeSession: @unchecked Sendable {
     let c = model.configuration
     cache = KVCache(layers: c.layerCount, width: c.kvHeadCount * c.headDim, capacity: max(1, min(capacity, c.contextLength)))
     logits = FloatMatrix(rows: 1, columns: c.vocabularySize)
-    allLogits = FloatMatrix(rows: 0, columns: c.vocabularySize)
+    selectedLogits = FloatMatrix(rows: 0, columns: c.vocabularySize)
   }
 
   /// Positions fed so far.
@@ -39,22 +39,20 @@ public final class DecodeSession: @unchecked Sendable {
 
   /// Feeds `prompt`, reusing the cached positions of the longest prefix it shares with the tokens
   /// fed so far (at least its last token is fed again, to have its logits). Returns the logits
-  /// `[n, V]` of the last `n` tokens of the prompt fed (n >= 1), and `n`.
-  public func feed(sharing prompt: [Int32], everyRow: Bool) throws -> (logits: FloatMatrix, rows: Int, reused: Int) {
+  /// `[V]` predicting the token after the prompt, and how many positions were reused.
+  public func feed(sharing prompt: [Int32]) throws -> (logits: [Float], reused: Int) {
     let shared = share(prompt)
-    let rest = Array(prompt[shared...])
-    let out = try run(rest, everyRow: everyRow)
-    return (out, everyRow ? rest.count : 1, shared)
+    return (try run(Array(prompt[shared...]), rows: nil).toArray(), shared)
   }
 
-  /// Feeds `prompt` like `feed(sharing:everyRow:)` and returns the logits `[k, V]` after each of
+  /// Feeds `prompt` like `feed(sharing:)` and returns the logits `[k, V]` after each of
   /// the prompt positions `positions` (ascending) that were fed; `fedFrom` is the first position
   /// fed, earlier ones were reused and have none.
   public func feed(sharing prompt: [Int32], logitsAt positions: [Int]) throws -> (logits: FloatMatrix, positions: [Int], fedFrom: Int) {
     let shared = share(prompt)
     let rest = Array(prompt[shared...])
     let kept = positions.filter { $0 >= shared && $0 < prompt.count }
-    let out = try run(rest, everyRow: true, rows: kept.map { $0 - shared })
+    let out = try run(rest, rows: kept.map { $0 - shared })
     return (out, kept, shared)
   }
 
@@ -71,11 +69,12 @@ public final class DecodeSession: @unchecked Sendable {
   /// Feeds `newTokens` and returns the logits `[V]` predicting the token after the last one.
   @discardableResult
   public func append(_ newTokens: [Int32]) throws -> [Float] {
-    try run(newTokens, everyRow: false).toArray()
+    try run(newTokens, rows: nil).toArray()
   }
 
-  /// Feeds `newTokens`; the logits of every new row (`[n, V]`) or of the last one (`[1, V]`).
-  private func run(_ newTokens: [Int32], everyRow: Bool, rows: [Int]? = nil) throws -> FloatMatrix {
+  /// Feeds `newTokens`; the logits of the given new rows (`[rows.count, V]`), or with no rows
+  /// given of the last one (`[1, V]`).
+  private func run(_ newTokens: [Int32], rows: [Int]?) throws -> FloatMatrix {
     let c = model.configuration
     guard !newTokens.isEmpty else { throw ModelError.emptySequence(index: 0) }
     let end = tokens.count + newTokens.count
@@ -89,10 +88,9 @@ public final class DecodeSession: @unchecked Sendable {
       cache.reserve(end, used: tokens.count)
       BLAS.threads = model.threads
       var targets = ChunkTargets()
-      if everyRow {
-        allLogits.reshape(rows: rows?.count ?? newTokens.count, columns: c.vocabularySize)
-        targets.logits = allLogits.pointer
-        targets.logitsForEveryRow = true
+      if let rows {
+        selectedLogits.reshape(rows: rows.count, columns: c.vocabularySize)
+        targets.logits = selectedLogits.pointer
         targets.logitRows = rows
       } else {
         targets.logits = logits.pointer
@@ -105,7 +103,7 @@ public final class DecodeSession: @unchecked Sendable {
       }
     }
     tokens += newTokens
-    return everyRow ? allLogits : logits
+    return rows == nil ? logits : selectedLogits
   }
 }
 
