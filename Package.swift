@@ -55,7 +55,7 @@ let package = Package(
     .executableTarget(
       name: "nxp-bench",
       dependencies: [
-        "NxpCore", "NxpTensor", "NxpModels", "NxpInterp", "NxpLLM", "NxpCache", "NxpRuntime",
+        "NxpCore", "NxpTensor", "NxpModels", "NxpInterp", "NxpLLM", "NxpCache", "NxpRuntime", "NxpTestSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

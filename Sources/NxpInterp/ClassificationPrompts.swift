@@ -138,13 +138,9 @@ public enum DetectionPrompt {
   /// The messages that ask whether the neuron explained by `explanation` fires in each excerpt
   /// (given as tokens).
   public static func messages(explanation: String, excerpts: [[String]], example: WorkedBatch? = workedExample) -> [ChatMessage] {
-    var out = [ChatMessage(.system, system)]
-    if let example {
-      out.append(ChatMessage(.user, batch(explanation: example.explanation, excerpts: example.excerpts)))
-      out.append(ChatMessage(.assistant, ClassificationPrompt.answer(example.answers)))
-    }
-    out.append(ChatMessage(.user, batch(explanation: explanation, excerpts: excerpts)))
-    return out
+    ClassificationPrompt.conversation(
+      system: system, example: example.map { (batch(explanation: $0.explanation, excerpts: $0.excerpts), $0.answers) },
+      target: batch(explanation: explanation, excerpts: excerpts))
   }
 
   /// The user turn of one batch.
@@ -169,4 +165,15 @@ enum ClassificationPrompt {
 
   /// `[1, 0, 1]`
   static func answer(_ answers: [Bool]) -> String { "[" + answers.map { $0 ? "1" : "0" }.joined(separator: ", ") + "]" }
+
+  /// The system message, the worked batch and its answer when there is one, then the target batch.
+  static func conversation(system: String, example: (batch: String, answers: [Bool])?, target: String) -> [ChatMessage] {
+    var out = [ChatMessage(.system, system)]
+    if let example {
+      out.append(ChatMessage(.user, example.batch))
+      out.append(ChatMessage(.assistant, answer(example.answers)))
+    }
+    out.append(ChatMessage(.user, target))
+    return out
+  }
 }

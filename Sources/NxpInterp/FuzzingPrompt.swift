@@ -164,13 +164,9 @@ public enum FuzzingPrompt {
   )
     -> [ChatMessage]
   {
-    var out = [ChatMessage(.system, system)]
-    if let example {
-      out.append(ChatMessage(.user, batch(explanation: example.explanation, excerpts: example.excerpts)))
-      out.append(ChatMessage(.assistant, ClassificationPrompt.answer(example.answers)))
-    }
-    out.append(ChatMessage(.user, batch(explanation: explanation, excerpts: excerpts)))
-    return out
+    ClassificationPrompt.conversation(
+      system: system, example: example.map { (batch(explanation: $0.explanation, excerpts: $0.excerpts), $0.answers) },
+      target: batch(explanation: explanation, excerpts: excerpts))
   }
 
   /// The user turn of one batch.

@@ -57,6 +57,17 @@ public struct SplitOptions: Hashable, Sendable, Codable {
     guard random > 0 else { return [] }
     return stride(from: index, to: min(perSplit * 3, available), by: 3).map { $0 }
   }
+
+  /// The four splits (train, calibration, valid, test) dealt from a neuron's top records, in rank
+  /// order, and its random ones: each split's top records first, then its random ones. `take`
+  /// sees only the records a split uses.
+  public func deal<Record, Taken>(top: [Record], random: [Record], _ take: (Record) -> Taken) -> [[Taken]] {
+    (0..<4).map { s in
+      var list = topRanks(split: s, available: top.count).map { take(top[$0]) }
+      if s > 0 { list += randomRanks(split: s - 1, available: random.count).map { take(random[$0]) } }
+      return list
+    }
+  }
 }
 
 // MARK: - One neuron's splits
@@ -128,14 +139,8 @@ public struct NeuronActivationSet: Sendable {
     }
     let top = records.topRecords(of: id)
     let random = Array(records.randomRecords(of: id).prefix(options.random))
-    func split(_ i: Int, randomIndex: Int?) -> [ActivationRecord] {
-      var out = options.topRanks(split: i, available: top.count).map { make(top[$0]) }
-      if let r = randomIndex { out += options.randomRanks(split: r, available: random.count).map { make(random[$0]) } }
-      return out
-    }
-    return NeuronSplits(
-      id: id, train: split(0, randomIndex: nil), calibration: split(1, randomIndex: 0), valid: split(2, randomIndex: 1),
-      test: split(3, randomIndex: 2), stats: records.stats(of: id))
+    let s = options.deal(top: top, random: random, make)
+    return NeuronSplits(id: id, train: s[0], calibration: s[1], valid: s[2], test: s[3], stats: records.stats(of: id))
   }
 }
 

@@ -1,5 +1,11 @@
 import Foundation
 
+extension NeuronSplits {
+  /// The token baseline of this neuron, from the records that are never scored (train and
+  /// calibration), so its scores on the valid split are fair.
+  public var tokenBaseline: TokenBaseline { TokenBaseline(records: train + calibration) }
+}
+
 /// The paper's token baseline, with no language model: the explanation names the tokens with the
 /// highest mean activation over a neuron's records, and its simulator predicts each token's value
 /// from that table alone. Every score table shows it beside the LLM's explanations, so a score can

@@ -173,9 +173,7 @@ struct Bench: ParsableCommand {
         format:
           "explain %.2f neurons/min explained, simulated (calibration + valid + shuffled, 32-token excerpts) and scored by the local engine: %d neurons, explain %.1f s, simulate %.1f s; cached re-run of the script %.3f s (first run %.1f s)",
         p.neuronsPerMinute, p.neurons, p.explainSeconds, p.simulateSeconds, p.cachedRun, p.firstRun))
-    let root = URL(fileURLWithPath: binary).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().path
-    switch LLMBenchmark.serverRate(repoRoot: root, requests: 24) {
+    switch LLMBenchmark.serverRate(requests: 24) {
     case .measured(let rates):
       print(
         "server  llama-cpp-python's OpenAI-compatible server, short chat requests (1 token out): "

@@ -3,6 +3,7 @@ import NxpCache
 import NxpInterp
 import NxpLLM
 import NxpModels
+import NxpTestSupport
 
 /// The explainer and simulator on the local engine, and a llama.cpp server's request rate.
 struct LLMBenchmark {
@@ -90,36 +91,20 @@ struct LLMBenchmark {
 
   /// Short chat requests (one generated token) against llama-cpp-python's server on the default
   /// GGUF, at 1 and 4 in flight.
-  static func serverRate(repoRoot: String, requests: Int) -> ServerRate {
-    let launcher = repoRoot + "/Tests/Reference/llama_server.py"
-    guard FileManager.default.fileExists(atPath: launcher), let gguf = try? ModelRegistry.files("smollm2-135m").first else {
-      return .notMeasured("the launcher or the model is missing")
+  static func serverRate(requests: Int) -> ServerRate {
+    guard let gguf = try? ModelRegistry.files("smollm2-135m").first else { return .notMeasured("the model is missing") }
+    // The launcher the tests use: a free loopback port, stopped when this process lets go of it.
+    let server: PortServer
+    do {
+      server = try PortServer(script: "llama_server.py", [gguf])
+    } catch {
+      return .notMeasured("llama-cpp-python's server did not start (scripts/setup.sh --test installs it): \(error)")
     }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", launcher, gguf]
-    let out = Pipe(), input = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    p.standardInput = input
-    guard (try? p.run()) != nil else { return .notMeasured("python3 did not start") }
-    defer {
-      try? input.fileHandleForWriting.close()
-      p.waitUntilExit()
-    }
-    var line = Data()
-    while !line.contains(UInt8(ascii: "\n")) {
-      let chunk = out.fileHandleForReading.availableData
-      if chunk.isEmpty { break }
-      line.append(chunk)
-    }
-    guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-      return .notMeasured("llama-cpp-python's server did not start (scripts/setup.sh --test installs it)")
-    }
+    defer { server.stop() }
     var rates: [(Int, Double)] = []
     for width in [1, 4] {
       guard
-        let b = try? OpenAIBackend(.init(baseURL: "http://127.0.0.1:\(port)/v1", model: "smollm2-135m", concurrency: width))
+        let b = try? OpenAIBackend(.init(baseURL: server.baseURL, model: "smollm2-135m", concurrency: width))
       else { return .notMeasured("the backend could not be made") }
       let start = Date()
       do {

@@ -27,8 +27,7 @@ enum Backends {
   /// `llm(...)` carries it in that node's key).
   static func environmentKey(_ args: Arguments, _ plan: PlanContext) throws -> [String: String] {
     guard let s = args["by"].string else { return [:] }
-    let spec = try LLMSpec.parse(s).resolved(plan.environment.variables)
-    return spec.kind == "openai" ? ["backend": spec.description] : [:]
+    return try LLMSpec.parse(s).resolved(plan.environment.variables).environmentKey
   }
 
   /// The session's backend for `spec` (nil for the baseline, which needs no model).

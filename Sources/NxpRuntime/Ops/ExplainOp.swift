@@ -29,7 +29,7 @@ final class ExplainOp: Primitive {
       // The baseline needs no model: its explanation names the tokens with the highest mean.
       let entries = set.neurons.indices.map { i -> ExplanationEntry in
         let s = set.splits(at: i)
-        let text = TokenBaseline(records: s.train + s.calibration).explanation
+        let text = s.tokenBaseline.explanation
         return ExplanationEntry(
           layer: s.id.layer, neuron: s.id.index, sample: 0, text: text, reply: text, source: "baseline", promptTokens: 0,
           completionTokens: 0)
@@ -44,21 +44,20 @@ final class ExplainOp: Primitive {
     let explainer = configured
     let progress = ctx.reporter.progress("explain", total: set.neurons.count, unit: "neurons")
     defer { progress.finish() }
-    let results = ResultSlots<[ExplanationEntry]>(count: set.neurons.count)
     let source = backend.identity.description
-    try ParallelJobs.run(count: set.neurons.count, width: backend.concurrency) { i in
+    let results = try ParallelJobs.map(count: set.neurons.count, width: backend.concurrency) { i in
       let s = set.splits(at: i)
       let drawn = try RequestLabel.with("explain \(s.id)") { try explainer.explain(records: s.train, samples: samples) }
-      results[i] = drawn.enumerated().map { j, d in
+      progress.advance(by: 1)
+      return drawn.enumerated().map { j, d in
         ExplanationEntry(
           layer: s.id.layer, neuron: s.id.index, sample: j, text: d.text, reply: d.reply, source: source,
           promptTokens: d.usage.promptTokens, completionTokens: d.usage.completionTokens)
       }
-      progress.advance(by: 1)
     }
     let totals = session.ledger.snapshot - before
     ctx.reporter.note("explain: \(source): \(totals.summary)")
-    return .object(Explanations(entries: results.values.flatMap { $0 ?? [] }, ledger: totals))
+    return .object(Explanations(entries: results.flatMap { $0 }, ledger: totals))
   }
 }
 
@@ -105,29 +104,5 @@ final class ExplanationOp: Primitive {
           layer: id.layer, neuron: id.index, sample: 0, text: text, reply: raw, source: "person", promptTokens: 0, completionTokens: 0))
     }
     return .object(Explanations(entries: entries))
-  }
-}
-
-/// Results of parallel jobs by index.
-final class ResultSlots<T>: @unchecked Sendable {
-  private let lock = NSLock()
-  private var slots: [T?]
-  init(count: Int) { slots = Array(repeating: nil, count: count) }
-  subscript(i: Int) -> T? {
-    get {
-      lock.lock()
-      defer { lock.unlock() }
-      return slots[i]
-    }
-    set {
-      lock.lock()
-      slots[i] = newValue
-      lock.unlock()
-    }
-  }
-  var values: [T?] {
-    lock.lock()
-    defer { lock.unlock() }
-    return slots
   }
 }

@@ -117,7 +117,7 @@ final class JudgeOp: Primitive {
     var random: [ActivationRecord] = []
     for split in [2, 3] {
       let records = s.named[split].records
-      let tops = set.options.topRanks(split: split, available: set.topTaken[p]).count
+      let tops = set.topCount(at: p, split: split)
       top += records.prefix(tops)
       random += records.dropFirst(tops)
     }
@@ -138,7 +138,7 @@ final class JudgeOp: Primitive {
         let q = (p + k) % set.neurons.count
         let other = set.splits(at: q)
         for split in [2, 3] {
-          let tops = set.options.topRanks(split: split, available: set.topTaken[q]).count
+          let tops = set.topCount(at: q, split: split)
           for r in other.named[split].records.prefix(tops) where seen.insert(r.excerpt).inserted {
             negatives.append((ActivationRecord(tokens: r.tokens, activations: r.activations.map { _ in 0 }, excerpt: r.excerpt), "other"))
             if negatives.count == activating.count { break outer }
@@ -229,20 +229,20 @@ final class JudgeOp: Primitive {
       var batch: Int
     }
     let jobs = tasks.indices.flatMap { t in tasks[t].batches.indices.map { Job(task: t, batch: $0) } }
-    let replies = ResultSlots<String>(count: jobs.count)
     let frozen = tasks
-    try ParallelJobs.run(count: jobs.count, width: backend.concurrency) { j in
+    let replies = try ParallelJobs.map(count: jobs.count, width: backend.concurrency) { j -> String? in
       let job = jobs[j]
       let task = frozen[job.task]
-      guard let explanation = task.explanation else { return }
+      guard let explanation = task.explanation else { return nil }
       let excerpts = task.batches[job.batch].map { task.items[$0].excerpt }
       let longest = maxTokens ?? (16 + 4 * excerpts.count)
       let request = GenerationRequest(
         prompt: ChatPrompt(messages(method, explanation: explanation, excerpts: excerpts)),
         sampling: Sampling(temperature: 0, maxTokens: longest))
       let label = "\(method.rawValue) \(task.id) batch \(job.batch + 1)"
-      replies[j] = try RequestLabel.with(label) { try backend.generate(request) }.text
+      let reply = try RequestLabel.with(label) { try backend.generate(request) }.text
       advance()
+      return reply
     }
     var rows: [JudgeRow] = []
     var judged: [JudgedExcerpt] = []

@@ -31,8 +31,7 @@ final class LLMOp: Primitive {
   func resultType(_ args: [String: ValueType]) throws -> ValueType { .llm }
 
   func environmentKey(_ args: Arguments, _ ctx: PlanContext) throws -> [String: String] {
-    let spec = try LLMOp.spec(args).resolved(ctx.environment.variables)
-    return spec.kind == "openai" ? ["backend": spec.description] : [:]
+    try LLMOp.spec(args).resolved(ctx.environment.variables).environmentKey
   }
 
   static func spec(_ args: Arguments) throws -> LLMSpec {

@@ -44,20 +44,17 @@ final class SaveOp: Primitive {
     let value = args["value"]
     let data: Data
     switch ext {
-    case "jsonl", "ndjson":
-      if let exportable = Self.exportable(value) {
+    case "csv", "jsonl", "ndjson":
+      // Values with arrays per row (simulations) have a JSON Lines form richer than their table.
+      if ext != "csv", let exportable = Self.exportable(value) {
         data = try exportable.jsonLines()
         break
       }
       guard case .object(let o as any Tabular) = value else {
         throw UserError("save: .\(ext) files hold tables; \(value.type) is not tabular (use .json or .safetensors)")
       }
-      data = try o.asTable().encode()["value.jsonl"]!
-    case "csv":
-      guard case .object(let o as any Tabular) = value else {
-        throw UserError("save: .\(ext) files hold tables; \(value.type) is not tabular (use .json or .safetensors)")
-      }
-      data = o.asTable().csv()
+      let table = o.asTable()
+      data = ext == "csv" ? table.csv() : try table.encode()["value.jsonl"]!
     case "safetensors":
       guard case .object(let o as any CacheCodable) = value else {
         throw UserError("save: .safetensors files hold tensors; got \(value.type)")

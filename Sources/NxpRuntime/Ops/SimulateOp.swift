@@ -29,11 +29,6 @@ final class SimulateOp: Primitive {
   func resultType(_ args: [String: ValueType]) throws -> ValueType { .simulations }
   func environmentKey(_ args: Arguments, _ ctx: PlanContext) throws -> [String: String] { try Backends.environmentKey(args, ctx) }
 
-  struct Job {
-    var position: Int
-    var entry: SimulatedExcerpt
-  }
-
   func run(_ args: Arguments, _ ctx: RunContext) throws -> Value {
     let explanations = try args.object("explanations", Explanations.self)
     let set = try args.object("neurons", NeuronSet.self)
@@ -80,11 +75,12 @@ final class SimulateOp: Primitive {
     for id in explanations.neurons where position[id] == nil {
       throw UserError("simulate: neuron \(id) has an explanation but is not among the \(set.neurons.count) neurons given")
     }
+    // Each neuron's splits with token text, made once.
+    let neuronSplits = set.neurons.indices.map { set.splits(at: $0) }
     func excerpts(_ p: Int, _ splitName: String) -> [(group: String, record: ActivationRecord)] {
-      let s = set.splits(at: p)
       let index = NeuronSet.splitNames.firstIndex(of: splitName)!
-      let records = s.named[index].records
-      let tops = set.options.topRanks(split: index, available: set.topTaken[p]).count
+      let records = neuronSplits[p].named[index].records
+      let tops = set.topCount(at: p, split: index)
       return records.enumerated().map { ($0.offset < tops ? "top" : "random", $0.element) }
     }
     func entry(
@@ -97,12 +93,12 @@ final class SimulateOp: Primitive {
         layer: id.layer, neuron: id.index, sample: sample, kind: kind, explanation: text, split: split, group: group, excerpt: r.excerpt,
         tokens: r.tokens, trueActivations: r.activations, simulation: SequenceSimulation(expected: nil))
     }
-    var jobs: [Job] = []
+    var jobs: [SimulatedExcerpt] = []
     for e in explanations.entries {
       guard let text = e.text, let p = position[e.id] else { continue }
       for split in splits {
         for (group, r) in excerpts(p, split) {
-          jobs.append(Job(position: p, entry: entry(p, e.sample, .explanation, text, split, group, r)))
+          jobs.append(entry(p, e.sample, .explanation, text, split, group, r))
         }
       }
     }
@@ -111,9 +107,7 @@ final class SimulateOp: Primitive {
     if try args.bool("baselines") {
       for id in neurons {
         let p = position[id]!
-        // Built from the records that are not scored (train and calibration).
-        let neuron = set.splits(at: p)
-        let table = TokenBaseline(records: neuron.train + neuron.calibration)
+        let table = neuronSplits[p].tokenBaseline
         for split in splits {
           for (group, r) in excerpts(p, split) {
             var x = entry(p, 0, .baseline, table.explanation, split, group, r)
@@ -132,7 +126,7 @@ final class SimulateOp: Primitive {
           let others = (1..<neurons.count).map { neurons[(i + $0) % neurons.count] }
           guard let text = others.lazy.compactMap({ firstText[$0] }).first else { continue }
           let p = position[id]!
-          for (group, r) in excerpts(p, "valid") { jobs.append(Job(position: p, entry: entry(p, 0, .shuffled, text, "valid", group, r))) }
+          for (group, r) in excerpts(p, "valid") { jobs.append(entry(p, 0, .shuffled, text, "valid", group, r)) }
         }
       }
     }
@@ -142,17 +136,16 @@ final class SimulateOp: Primitive {
     let progress = ctx.reporter.progress(
       "simulate", total: jobs.count, unit: "excerpts", secondary: SecondaryRate(unit: "tokens", factor: Double(set.tokensPerExcerpt)))
     defer { progress.finish() }
-    let results = ResultSlots<SequenceSimulation>(count: jobs.count)
     let frozen = jobs
-    try ParallelJobs.run(count: frozen.count, width: backend.concurrency) { j in
-      let e = frozen[j].entry
+    let results = try ParallelJobs.map(count: frozen.count, width: backend.concurrency) { j in
+      let e = frozen[j]
       let label = "simulate \(e.id) (\(e.kind == .shuffled ? "shuffled" : "sample \(e.sample)"), \(e.split) excerpt \(e.excerpt))"
-      results[j] = try RequestLabel.with(label) { try simulator.simulate(explanation: e.explanation, tokens: e.tokens) }
+      let simulation = try RequestLabel.with(label) { try simulator.simulate(explanation: e.explanation, tokens: e.tokens) }
       progress.advance(by: 1)
+      return simulation
     }
-    for (j, r) in results.values.enumerated() {
-      var e = jobs[j].entry
-      e.simulation = r ?? SequenceSimulation(expected: nil, failure: "not simulated")
+    for (var e, simulation) in zip(jobs, results) {
+      e.simulation = simulation
       finished.append(e)
     }
     finished.sort {

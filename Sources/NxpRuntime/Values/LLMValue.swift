@@ -62,6 +62,10 @@ public struct LLMSpec: Hashable, Codable, Sendable, CustomStringConvertible {
     return s
   }
 
+  /// What of this resolved spec the environment decided, for a cache key: a server's address and
+  /// model when the script named only the backend kind. Never the API key.
+  public var environmentKey: [String: String] { kind == "openai" ? ["backend": description] : [:] }
+
   /// `local:smollm2-135m`, `openai:gpt-4o-mini@http://127.0.0.1:8080/v1`, `baseline`.
   public var description: String {
     if kind == "baseline" { return kind }

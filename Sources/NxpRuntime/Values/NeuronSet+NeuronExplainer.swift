@@ -36,13 +36,7 @@ extension NeuronSet {
       // Number the excerpts the splits use in file order (top by rank, then random).
       for r in top.prefix(options.perSplit * 4) { _ = entry(r) }
       for r in random.prefix(options.random > 0 ? options.perSplit * 3 : 0) { _ = entry(r) }
-      var splits: [[Entry]] = []
-      for s in 0..<4 {
-        var list = options.topRanks(split: s, available: top.count).map { entry(top[$0]) }
-        if s > 0 { list += options.randomRanks(split: s - 1, available: random.count).map { entry(random[$0]) } }
-        splits.append(list)
-      }
-      entries.append(splits)
+      entries.append(options.deal(top: top, random: random, entry))
     }
     self.init(
       neurons: records.map(\.id), stats: records.map(\.stats), options: options, entries: entries, topTaken: topTaken,
@@ -57,7 +51,7 @@ extension NeuronSet {
   func neuronRecord(at position: Int) -> NeuronRecord {
     let splits = splits(at: position)
     let parts = [splits.train, splits.calibration, splits.valid, splits.test]
-    let topCounts = (0..<4).map { options.topRanks(split: $0, available: topTaken[position]).count }
+    let topCounts = (0..<4).map { topCount(at: position, split: $0) }
     var top: [ActivationRecord] = []
     for rank in 0..<topCounts.reduce(0, +) { top.append(parts[rank % 4][rank / 4]) }
     let randomParts = (1..<4).map { Array(parts[$0].dropFirst(topCounts[$0])) }

@@ -60,13 +60,7 @@ public final class NeuronSet: RuntimeObject {
         used.insert(Int32(x.excerpt))
         return Entry(excerpt: Int32(x.excerpt), activations: Array(x.activations))
       }
-      var splits: [[Entry]] = []
-      for s in 0..<4 {
-        var list = options.topRanks(split: s, available: top.count).map { entry(top[$0]) }
-        if s > 0 { list += options.randomRanks(split: s - 1, available: random.count).map { entry(random[$0]) } }
-        splits.append(list)
-      }
-      entries.append(splits)
+      entries.append(options.deal(top: top, random: random, entry))
     }
     let t = records.excerpts.tokensPerExcerpt
     var tokens: [Int32: [Int32]] = [:]
@@ -90,6 +84,12 @@ public final class NeuronSet: RuntimeObject {
       neurons: positions.map { neurons[$0] }, stats: positions.map { stats[$0] }, options: options, entries: kept,
       topTaken: positions.map { topTaken[$0] }, excerptTokens: excerptTokens.filter { used.contains($0.key) }, vocabulary: vocabulary,
       modelName: modelName, tokensPerExcerpt: tokensPerExcerpt, neuronsPerLayer: neuronsPerLayer)
+  }
+
+  /// How many of the records of split `split` (0 train ... 3 test) of the neuron at `position`
+  /// are top ones; the rest are random.
+  func topCount(at position: Int, split: Int) -> Int {
+    options.topRanks(split: split, available: topTaken[position]).count
   }
 
   /// The splits of the neuron at `position`, with token text.
