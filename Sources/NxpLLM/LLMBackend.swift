@@ -15,6 +15,16 @@ public protocol LLMBackend: AnyObject, Sendable {
   /// The log-probabilities of the prompt's own tokens. Throws `LLMError.unsupported` where the
   /// backend has none.
   func scorePrompt(_ request: PromptScoringRequest) throws -> PromptScoring
+  /// Several prompts' log-probabilities; a backend that computes them together (one batch over
+  /// their shared prefix) says how many are worth giving at once in `promptBatch`.
+  func scorePrompts(_ requests: [PromptScoringRequest]) throws -> [PromptScoring]
+  /// Prompts worth scoring in one `scorePrompts` call (1: one at a time is as fast).
+  var promptBatch: Int { get }
+}
+
+extension LLMBackend {
+  public func scorePrompts(_ requests: [PromptScoringRequest]) throws -> [PromptScoring] { try requests.map(scorePrompt) }
+  public var promptBatch: Int { 1 }
 }
 
 /// Why a request to a language model failed, in words a user can act on. Messages never hold an

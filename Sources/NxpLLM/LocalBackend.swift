@@ -13,6 +13,10 @@ import NxpTokenizer
 public final class LocalBackend: LLMBackend, @unchecked Sendable {
   public let identity: BackendIdentity
   public let concurrency = 1
+  /// Excerpts of one neuron scored in one batch: enough rows to keep the matrix products
+  /// efficient (about 100-200 tokens each), few enough that the branches' caches stay small.
+  public var promptBatch = LocalBackend.defaultPromptBatch
+  public static let defaultPromptBatch = 8
   public let template: ChatTemplate
   private let model: TransformerModel
   private let tokenizer: BPETokenizer
@@ -130,11 +134,84 @@ public final class LocalBackend: LLMBackend, @unchecked Sendable {
   }
 
   public func scorePrompt(_ request: PromptScoringRequest) throws -> PromptScoring {
+    let plan = try scoringPlan(request)
+    lock.lock()
+    defer { lock.unlock() }
+    if !reusesPrefix { session.reset() }
+    // Row j of the logits is the distribution after position positions[j], predicting the next token.
+    if let p = plan.needed.first { session.truncate(to: p - 1) }
+    let out = try session.feed(sharing: plan.ids, logitsAt: plan.needed.map { $0 - 1 })
+    fedTokens += plan.ids.count - out.fedFrom
+    reusedTokens += out.fedFrom
+    return plan.scoring(out.logits, firstRow: 0, positions: out.positions)
+  }
+
+  /// Several prompts at once: the longest prefix they all share is fed once (or reused from the
+  /// previous request), then their remaining tokens run as one batch, each branch attending to
+  /// the shared prefix. Same answers as one `scorePrompt` per request, to rounding.
+  public func scorePrompts(_ requests: [PromptScoringRequest]) throws -> [PromptScoring] {
+    guard requests.count > 1 else { return try requests.map(scorePrompt) }
+    let plans = try requests.map(scoringPlan)
+    // The shared prefix stops before the first position whose logits any prompt needs.
+    var shared = plans.map { min($0.ids.count - 1, ($0.needed.first ?? $0.ids.count) - 1) }.min()!
+    let first = plans[0].ids
+    for plan in plans.dropFirst() {
+      var k = 0
+      while k < shared && plan.ids[k] == first[k] { k += 1 }
+      shared = k
+    }
+    lock.lock()
+    defer { lock.unlock() }
+    if !reusesPrefix { session.reset() }
+    var reusedOfPrefix = 0
+    if shared > 0 {
+      let prefix = Array(first[..<shared])
+      reusedOfPrefix = try session.feed(sharing: prefix, logitsAt: []).fedFrom
+    } else {
+      session.reset()
+    }
+    let out = try session.feedBranches(
+      plans.map { Array($0.ids[shared...]) }, logitsAt: plans.map { $0.needed.map { $0 - 1 - shared } })
+    fedTokens += (shared - reusedOfPrefix) + plans.reduce(0) { $0 + $1.ids.count - shared }
+    reusedTokens += plans.count * shared - (shared - reusedOfPrefix)
+    return plans.enumerated().map { i, plan in
+      plan.scoring(out.logits, firstRow: out.starts[i], positions: plan.needed.map { $0 - 1 })
+    }
+  }
+
+  /// What one scoring request needs: its tokens, and the positions whose predicting
+  /// distribution is read (from the marker's token on, and with `onlyAfter` only right after a
+  /// token ending in that text).
+  struct ScoringPlan {
+    var ids: [Int32]
+    var pieces: [String]
+    var needed: [Int]
+    var topLogprobs: Int
+    var candidates: [Int32]
+    var alternatives: ([Float], Int, [Int32]) -> [TokenLogprob]
+
+    /// The answer, from logits whose rows `firstRow...` follow prompt positions `positions`.
+    func scoring(_ logits: FloatMatrix, firstRow: Int, positions: [Int]) -> PromptScoring {
+      var rowOf: [Int: Int] = [:]
+      for (j, p) in positions.enumerated() { rowOf[p + 1] = firstRow + j }
+      var scored: [ScoredToken] = []
+      scored.reserveCapacity(ids.count)
+      for (i, piece) in pieces.enumerated() {
+        var top: [TokenLogprob] = []
+        if let r = rowOf[i] {
+          let lp = LogSoftmax.of(logits.pointer + r * logits.columns, count: logits.columns)
+          top = alternatives(lp, topLogprobs, candidates)
+        }
+        scored.append(ScoredToken(token: piece, top: top))
+      }
+      return PromptScoring(tokens: scored, usage: Usage(promptTokens: ids.count))
+    }
+  }
+
+  func scoringPlan(_ request: PromptScoringRequest) throws -> ScoringPlan {
     let text = render(request.prompt)
     let ids = try tokens(text)
     let pieces = ids.map { tokenizer.decode([$0]) }
-    // Tokens that need the distribution predicting them: from the marker's token on, and (with
-    // `onlyAfter`) only those right after a token ending in that text.
     var first = 1
     if let marker = request.scoreFrom, let r = text.range(of: marker, options: .backwards) {
       let markerByte = text.utf8.distance(from: text.startIndex, to: r.lowerBound)
@@ -149,28 +226,9 @@ public final class LocalBackend: LLMBackend, @unchecked Sendable {
       }
     }
     let needed = (first..<ids.count).filter { i in request.onlyAfter.map { pieces[i - 1].hasSuffix($0) } ?? true }
-    let candidates = candidateIDs(request.candidates)
-    lock.lock()
-    defer { lock.unlock() }
-    if !reusesPrefix { session.reset() }
-    // Row j of the logits is the distribution after position positions[j], predicting the next token.
-    if let p = needed.first { session.truncate(to: p - 1) }
-    let out = try session.feed(sharing: ids, logitsAt: needed.map { $0 - 1 })
-    fedTokens += ids.count - out.fedFrom
-    reusedTokens += out.fedFrom
-    var rowOf: [Int: Int] = [:]
-    for (j, p) in out.positions.enumerated() { rowOf[p + 1] = j }
-    var scored: [ScoredToken] = []
-    scored.reserveCapacity(ids.count)
-    for (i, piece) in pieces.enumerated() {
-      var top: [TokenLogprob] = []
-      if let r = rowOf[i] {
-        let lp = LogSoftmax.of(out.logits.pointer + r * out.logits.columns, count: out.logits.columns)
-        top = alternatives(lp, request.topLogprobs, candidates)
-      }
-      scored.append(ScoredToken(token: piece, top: top))
-    }
-    return PromptScoring(tokens: scored, usage: Usage(promptTokens: ids.count))
+    return ScoringPlan(
+      ids: ids, pieces: pieces, needed: needed, topLogprobs: request.topLogprobs, candidates: candidateIDs(request.candidates),
+      alternatives: { [unowned self] in self.alternatives($0, $1, $2) })
   }
 }
 

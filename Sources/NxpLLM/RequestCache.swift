@@ -41,6 +41,69 @@ public final class DirectoryRequestStore: RequestStore, @unchecked Sendable {
   }
 }
 
+extension DirectoryRequestStore {
+  /// What the store holds: answers and their bytes.
+  public struct Usage: Equatable, Sendable {
+    public var answers = 0
+    public var bytes: Int64 = 0
+  }
+
+  /// Paths of the stored answers (`ab/<64 hex>.json`); a write in progress (a `.tmp-` file) is
+  /// not one.
+  private func answerPaths() -> [String] {
+    let fm = FileManager.default
+    guard let shards = try? fm.contentsOfDirectory(atPath: directory) else { return [] }
+    var out: [String] = []
+    for shard in shards.sorted() where shard.count == 2 {
+      let dir = directory + "/" + shard
+      for name in ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
+        out.append(dir + "/" + name)
+      }
+    }
+    return out
+  }
+
+  private static func size(_ path: String) -> Int64 {
+    ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+  }
+
+  public func usage() -> Usage {
+    answerPaths().reduce(into: Usage()) {
+      $0.answers += 1
+      $0.bytes += Self.size($1)
+    }
+  }
+
+  /// Reads every answer against its checksum and removes those that fail (they are asked again
+  /// when needed). Returns how many were checked and the keys removed.
+  public func verifyAll() -> (checked: Int, removed: [String]) {
+    var removed: [String] = []
+    let paths = answerPaths()
+    for path in paths {
+      let key = String((path as NSString).lastPathComponent.dropLast(".json".count))
+      if load(key: key) == nil, FileManager.default.fileExists(atPath: path) {
+        try? FileManager.default.removeItem(atPath: path)
+        removed.append(key)
+      }
+    }
+    return (paths.count, removed)
+  }
+
+  /// Removes every stored answer.
+  @discardableResult
+  public func removeAll() -> Usage {
+    var freed = Usage()
+    for path in answerPaths() {
+      let bytes = Self.size(path)
+      if (try? FileManager.default.removeItem(atPath: path)) != nil {
+        freed.answers += 1
+        freed.bytes += bytes
+      }
+    }
+    return freed
+  }
+}
+
 /// Answers from the store when it has them, otherwise from the backend (then stores the answer).
 /// The key hashes the backend's identity, the kind of request and the whole request; nothing
 /// secret is in any of them.
@@ -65,6 +128,39 @@ public final class CachingBackend: LLMBackend, @unchecked Sendable {
 
   public func scorePrompt(_ request: PromptScoringRequest) throws -> PromptScoring {
     try cached("score-prompt", request) { try base.scorePrompt(request) }
+  }
+
+  public var promptBatch: Int { base.promptBatch }
+
+  /// Answers what the store has; the rest go to the backend together, each stored as it would
+  /// be alone (the same key as `scorePrompt`'s), so batched and single runs share answers.
+  public func scorePrompts(_ requests: [PromptScoringRequest]) throws -> [PromptScoring] {
+    guard requests.count > 1 else { return try requests.map(scorePrompt) }
+    let keys = try requests.map { try key("score-prompt", $0) }
+    var answers: [PromptScoring?] = keys.map { k in
+      guard let store, let data = store.load(key: k), let answer = try? JSONDecoder().decode(PromptScoring.self, from: data) else {
+        return nil
+      }
+      ledger.answeredFromCache()
+      return answer
+    }
+    let missing = answers.indices.filter { answers[$0] == nil }
+    guard !missing.isEmpty else { return answers.map { $0! } }
+    let start = Date()
+    let fresh: [PromptScoring]
+    do {
+      fresh = try base.scorePrompts(missing.map { requests[$0] })
+    } catch {
+      ledger.failed()
+      throw error
+    }
+    let seconds = Date().timeIntervalSince(start) / Double(missing.count)
+    for (i, answer) in zip(missing, fresh) {
+      ledger.answered(answer.usage, seconds: seconds)
+      try save(answer, key: keys[i])
+      answers[i] = answer
+    }
+    return answers.map { $0! }
   }
 
   /// The cache key of a request: SHA-256 of the canonical JSON of (format, identity, kind, request).
@@ -96,12 +192,15 @@ public final class CachingBackend: LLMBackend, @unchecked Sendable {
       throw error
     }
     ledger.answered(Self.usage(of: answer), seconds: Date().timeIntervalSince(start))
-    if let store {
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.sortedKeys]
-      try store.store(key: k, data: try encoder.encode(answer))
-    }
+    try save(answer, key: k)
     return answer
+  }
+
+  private func save<A: Encodable>(_ answer: A, key: String) throws {
+    guard let store else { return }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    try store.store(key: key, data: try encoder.encode(answer))
   }
 
   private static func usage<A>(of answer: A) -> Usage {

@@ -75,12 +75,34 @@ public struct Simulator: Sendable {
     }
   }
 
+  /// The simulations of several excerpts from one explanation: all at once, the backend scores
+  /// them together (`promptBatch` at a time); other methods go one excerpt after another.
+  public func simulate(explanation: String, excerpts: [[String]]) throws -> [SequenceSimulation] {
+    guard method == .allAtOnce else { return try excerpts.map { try simulate(explanation: explanation, tokens: $0) } }
+    var out = [SequenceSimulation?](repeating: nil, count: excerpts.count)
+    let asked = excerpts.indices.filter { !excerpts[$0].isEmpty }
+    for i in excerpts.indices where excerpts[i].isEmpty { out[i] = SequenceSimulation(expected: []) }
+    let width = max(1, backend.promptBatch)
+    for start in stride(from: 0, to: asked.count, by: width) {
+      let group = Array(asked[start..<min(asked.count, start + width)])
+      let scored = try backend.scorePrompts(group.map { allAtOnceRequest(explanation, excerpts[$0]) })
+      for (i, answer) in zip(group, scored) { out[i] = Self.readAllAtOnce(answer, tokens: excerpts[i]) }
+    }
+    return out.map { $0! }
+  }
+
+  private func allAtOnceRequest(_ explanation: String, _ tokens: [String]) -> PromptScoringRequest {
+    PromptScoringRequest(
+      prompt: ChatPrompt(SimulationPrompt.allAtOnce(explanation: explanation, tokens: tokens), continueFinal: true),
+      topLogprobs: topLogprobs, scoreFrom: SimulationPrompt.recordStart, onlyAfter: "\t", candidates: SimulationPrompt.values)
+  }
+
   private func allAtOnce(_ explanation: String, _ tokens: [String]) throws -> SequenceSimulation {
-    let prompt = ChatPrompt(SimulationPrompt.allAtOnce(explanation: explanation, tokens: tokens), continueFinal: true)
-    let scored = try backend.scorePrompt(
-      PromptScoringRequest(
-        prompt: prompt, topLogprobs: topLogprobs, scoreFrom: SimulationPrompt.recordStart, onlyAfter: "\t",
-        candidates: SimulationPrompt.values))
+    Self.readAllAtOnce(try backend.scorePrompt(allAtOnceRequest(explanation, tokens)), tokens: tokens)
+  }
+
+  /// The expected value at each value slot of a scored all-at-once prompt.
+  static func readAllAtOnce(_ scored: PromptScoring, tokens: [String]) -> SequenceSimulation {
     let slots = Self.valueSlots(in: scored.tokens.map(\.token))
     guard slots.count == tokens.count else {
       return .failed(

@@ -15,6 +15,8 @@ public final class DecodeSession: @unchecked Sendable {
   private let logits: FloatMatrix
   /// `[k, V]` logits of the rows of the last piece that were asked for.
   private let selectedLogits: FloatMatrix
+  /// Scratch caches of `feedBranches`, one per branch, kept to avoid reallocating.
+  private var branchCaches: [KVCache] = []
 
   /// A session with room for `capacity` positions before the cache grows.
   public init(model: TransformerModel, capacity: Int = 256) {
@@ -64,6 +66,62 @@ public final class DecodeSession: @unchecked Sendable {
     while shared < limit && tokens[shared] == prompt[shared] { shared += 1 }
     truncate(to: shared)
     return shared
+  }
+
+  /// Runs each of `suffixes` as a continuation of the tokens fed so far, all of them in one
+  /// batch, and returns the logits of the rows `logitsAt[i]` (indices within suffix i, ascending)
+  /// as one matrix, branch after branch, with `starts[i]` the first row of branch i. The shared
+  /// prefix is computed once; each branch attends to a copy of its keys and values. The session
+  /// itself is unchanged: the branches are forgotten afterwards.
+  public func feedBranches(_ suffixes: [[Int32]], logitsAt: [[Int]]) throws -> (logits: FloatMatrix, starts: [Int]) {
+    let c = model.configuration
+    precondition(suffixes.count == logitsAt.count, "one list of rows per suffix")
+    let prefix = tokens.count
+    var rowsAsked: [Int] = []
+    var starts: [Int] = []
+    var segments: [Segment] = []
+    var flat: [Int32] = []
+    while branchCaches.count < suffixes.count {
+      branchCaches.append(KVCache(layers: c.layerCount, width: c.kvHeadCount * c.headDim, capacity: 1))
+    }
+    for (i, suffix) in suffixes.enumerated() {
+      guard !suffix.isEmpty else { throw ModelError.emptySequence(index: i) }
+      let end = prefix + suffix.count
+      guard end <= c.contextLength else { throw ModelError.sequenceTooLong(length: end, limit: c.contextLength) }
+      for t in suffix where t < 0 || Int(t) >= c.vocabularySize {
+        throw ModelError.tokenOutOfRange(token: t, vocabularySize: c.vocabularySize)
+      }
+      precondition(logitsAt[i].allSatisfy { $0 >= 0 && $0 < suffix.count }, "logits asked for a row outside its suffix")
+      starts.append(rowsAsked.count)
+      rowsAsked += logitsAt[i].map { flat.count + $0 }
+      segments.append(Segment(row: flat.count, count: suffix.count, firstPosition: prefix, cache: branchCaches[i]))
+      flat += suffix
+    }
+    guard !flat.isEmpty else { return (FloatMatrix(rows: 0, columns: c.vocabularySize), starts) }
+    try ComputeLock.run {
+      _ = try model.outputHead()
+      model.rotary?.reserve(prefix + suffixes.map(\.count).max()!)
+      for (i, suffix) in suffixes.enumerated() {
+        let branch = branchCaches[i]
+        branch.reserve(prefix + suffix.count, used: 0)
+        // Keys and values of the shared prefix, copied so each branch appends its own.
+        for l in 0..<c.layerCount {
+          branch.keys[l].pointer.update(from: cache.keys[l].pointer, count: prefix * cache.width)
+          branch.values[l].pointer.update(from: cache.values[l].pointer, count: prefix * cache.width)
+        }
+      }
+      BLAS.threads = model.threads
+      selectedLogits.reshape(rows: rowsAsked.count, columns: c.vocabularySize)
+      var targets = ChunkTargets()
+      targets.logits = selectedLogits.pointer
+      targets.logitRows = rowsAsked
+      try flat.withUnsafeBufferPointer { buffer in
+        try model.runChunk(
+          tokens: buffer.baseAddress!, rows: flat.count, segments: segments, lastLayer: c.layerCount - 1, targets: targets,
+          workspace: workspace)
+      }
+    }
+    return (selectedLogits, starts)
   }
 
   /// Feeds `newTokens` and returns the logits `[V]` predicting the token after the last one.

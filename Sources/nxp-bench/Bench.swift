@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NxpInterp
+import NxpLLM
 import NxpModels
 import NxpTensor
 
@@ -155,18 +156,22 @@ struct Bench: ParsableCommand {
   func llm(_ binary: String) throws {
     let model = try ModelRegistry.load("smollm2-135m")
     let forward = try ForwardBenchmark.run(model: model, excerpts: 64, tokensPerExcerpt: 64, batchSize: batch)
-    let reused = try LLMBenchmark.simulation(model: model, excerpts: 12, reuse: true)
-    let full = try LLMBenchmark.simulation(model: model, excerpts: 4, reuse: false)
+    let batched = try LLMBenchmark.simulation(model: model, excerpts: 16, reuse: true, batched: true)
+    let reused = try LLMBenchmark.simulation(model: model, excerpts: 8, reuse: true, batched: false)
+    let full = try LLMBenchmark.simulation(model: model, excerpts: 4, reuse: false, batched: false)
+    func perExcerpt(_ s: LLMBenchmark.Simulation) -> Double { s.seconds / Double(s.excerpts) }
     print(
       String(
         format:
-          "simulate all-at-once, local: %.0f prompt tokens/s (%.0f fed tokens/s: the rest is the reused prefix of system text, worked examples and explanation) = %.0f%% of the bare forward pass's %.1f tokens/s in this run; %.2f s per 32-token excerpt",
-        reused.promptTokensPerSecond, reused.fedTokensPerSecond, 100 * reused.promptTokensPerSecond / forward.tokensPerSecond,
-        forward.tokensPerSecond, reused.seconds / Double(reused.excerpts)))
+          "simulate all-at-once, local: %.0f prompt tokens/s (%.0f fed tokens/s = %.0f%% of the bare forward pass's %.1f tokens/s in this run; the rest of the prompt is the shared prefix of system text, worked examples and explanation, computed once); %.2f s per 32-token excerpt",
+        batched.promptTokensPerSecond, batched.fedTokensPerSecond, 100 * batched.fedTokensPerSecond / forward.tokensPerSecond,
+        forward.tokensPerSecond, perExcerpt(batched)))
     print(
       String(
-        format: "simulate prefix reuse: %.2f s per excerpt with it, %.2f s without (%.1fx)", reused.seconds / Double(reused.excerpts),
-        full.seconds / Double(full.excerpts), (full.seconds / Double(full.excerpts)) / (reused.seconds / Double(reused.excerpts))))
+        format:
+          "simulate per 32-token excerpt: %.2f s with %d excerpts per batch on the shared prefix, %.2f s one at a time reusing the prefix (%.0f fed tokens/s), %.2f s with no reuse (batches %.1fx faster than one at a time, %.1fx than no reuse)",
+        perExcerpt(batched), LocalBackend.defaultPromptBatch, perExcerpt(reused), reused.fedTokensPerSecond, perExcerpt(full),
+        perExcerpt(reused) / perExcerpt(batched), perExcerpt(full) / perExcerpt(batched)))
     let p = try LLMBenchmark(nxp: binary, neurons: llmNeurons).pipeline()
     print(
       String(

@@ -58,8 +58,9 @@ struct LLMBenchmark {
   }
 
   /// All-at-once simulations of `excerpts` 32-token windows of fortunes under one explanation,
-  /// with and without reusing the shared prefix's key/value cache.
-  static func simulation(model: TransformerModel, excerpts: Int, reuse: Bool) throws -> Simulation {
+  /// with and without reusing the shared prefix's key/value cache, several excerpts in one batch
+  /// (as `simulate` gives them) or one at a time.
+  static func simulation(model: TransformerModel, excerpts: Int, reuse: Bool, batched: Bool) throws -> Simulation {
     let gguf = try ModelRegistry.files("smollm2-135m").first ?? ""
     let backend = try LocalBackend(model: model, template: try LocalBackend.chatTemplate(of: .gguf(path: gguf)), identityModel: "bench")
     backend.reusesPrefix = reuse
@@ -75,11 +76,12 @@ struct LLMBenchmark {
     let windows = (0..<excerpts).map { i in ids[(i * 32)..<((i + 1) * 32)].map { tokenizer.tokenText($0) } }
     let simulator = Simulator(backend: backend, method: .allAtOnce)
     let start = Date()
-    var prompt = 0
-    for w in windows {
-      let s = try simulator.simulate(explanation: "the word \"the\" at the start of a sentence", tokens: w)
-      prompt += s.usage.promptTokens
-    }
+    let explanation = "the word \"the\" at the start of a sentence"
+    let simulations =
+      batched
+      ? try simulator.simulate(explanation: explanation, excerpts: windows)
+      : try windows.map { try simulator.simulate(explanation: explanation, tokens: $0) }
+    let prompt = simulations.reduce(0) { $0 + $1.usage.promptTokens }
     return Simulation(
       excerpts: excerpts, promptTokens: prompt, fedTokens: backend.fedTokens, seconds: Date().timeIntervalSince(start))
   }

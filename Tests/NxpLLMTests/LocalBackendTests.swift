@@ -75,6 +75,47 @@ enum LocalFixture {
     #expect(fullFirst.tokens[0].top.isEmpty && !fullFirst.tokens[1].top.isEmpty)
   }
 
+  @Test func excerptsScoredInOneBatchReadWhatFullPassesRead() throws {
+    let b = try LocalFixture.backend()
+    // Excerpts of different lengths (the branches are ragged), the first one twice.
+    let excerpts = [tokens, Array(tokens.reversed().prefix(7)), [" hello", " world"], tokens]
+    let requests = excerpts.map {
+      PromptScoringRequest(
+        prompt: ChatPrompt(SimulationPrompt.allAtOnce(explanation: "names of journals", tokens: $0), continueFinal: true),
+        topLogprobs: 5, scoreFrom: SimulationPrompt.recordStart, onlyAfter: "\t", candidates: SimulationPrompt.values)
+    }
+    b.reusesPrefix = false
+    let singles = try requests.map { try b.scorePrompt($0) }
+    b.reusesPrefix = true
+    let fedBefore = b.fedTokens
+    let batched = try b.scorePrompts(requests)
+    let fed = b.fedTokens - fedBefore
+    // The shared prefix (system text, worked examples, explanation) is fed at most once.
+    let total = singles.reduce(0) { $0 + $1.tokens.count }
+    #expect(fed < total / 2, "fed \(fed) of \(total) prompt tokens")
+    var worst = 0.0
+    var compared = 0
+    for (one, many) in zip(singles, batched) {
+      #expect(one.tokens.map(\.token) == many.tokens.map(\.token))
+      for (x, y) in zip(one.tokens, many.tokens) {
+        #expect(x.top.isEmpty == y.top.isEmpty)
+        for (p, q) in zip(x.top, y.top) {
+          worst = max(worst, abs(p.logprob - q.logprob))
+          compared += 1
+        }
+      }
+    }
+    #expect(compared > 100)
+    #expect(worst < 1e-3, "largest log-prob difference \(worst)")
+    let sims = try Simulator(backend: b, method: .allAtOnce).simulate(explanation: "names of journals", excerpts: excerpts + [[]])
+    #expect(sims.count == 5 && sims[4].expected == [])
+    for (i, one) in singles.enumerated() {
+      let sim = sims[i]
+      let alone = Simulator.readAllAtOnce(one, tokens: excerpts[i])
+      for (x, y) in zip(try #require(sim.expected), try #require(alone.expected)) { #expect(abs(x - y) < 1e-3) }
+    }
+  }
+
   @Test func allAtOnceFindsOneSlotPerTokenAndTokenByTokenReadsTheSameDistribution() throws {
     let b = try LocalFixture.backend()
     let explanation = "names of scientific journals"

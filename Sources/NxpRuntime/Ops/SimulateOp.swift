@@ -136,15 +136,30 @@ final class SimulateOp: Primitive {
     let progress = ctx.reporter.progress(
       "simulate", total: jobs.count, unit: "excerpts", secondary: SecondaryRate(unit: "tokens", factor: Double(set.tokensPerExcerpt)))
     defer { progress.finish() }
-    let frozen = jobs
-    let results = try ParallelJobs.map(count: frozen.count, width: backend.concurrency) { j in
-      let e = frozen[j]
-      let label = "simulate \(e.id) (\(e.kind == .shuffled ? "shuffled" : "sample \(e.sample)"), \(e.split) excerpt \(e.excerpt))"
-      let simulation = try RequestLabel.with(label) { try simulator.simulate(explanation: e.explanation, tokens: e.tokens) }
-      progress.advance(by: 1)
-      return simulation
+    // Consecutive excerpts simulated from the same explanation go together, so a backend that
+    // scores several prompts in one batch gets them at once.
+    let width = method == .allAtOnce ? max(1, backend.promptBatch) : 1
+    var groups: [Range<Int>] = []
+    for j in jobs.indices {
+      if let last = groups.last, last.count < width, jobs[last.lowerBound].sameExplanation(as: jobs[j]) {
+        groups[groups.count - 1] = last.lowerBound..<(j + 1)
+      } else {
+        groups.append(j..<(j + 1))
+      }
     }
-    for (var e, simulation) in zip(jobs, results) {
+    let frozen = jobs, batches = groups
+    let results = try ParallelJobs.map(count: batches.count, width: backend.concurrency) { g -> [SequenceSimulation] in
+      let members = batches[g]
+      let e = frozen[members.lowerBound]
+      let which = members.map { "\(frozen[$0].split) excerpt \(frozen[$0].excerpt)" }.joined(separator: ", ")
+      let label = "simulate \(e.id) (\(e.kind == .shuffled ? "shuffled" : "sample \(e.sample)"), \(which))"
+      let simulations = try RequestLabel.with(label) {
+        try simulator.simulate(explanation: e.explanation, excerpts: members.map { frozen[$0].tokens })
+      }
+      progress.advance(by: members.count)
+      return simulations
+    }
+    for (var e, simulation) in zip(jobs, results.flatMap { $0 }) {
       e.simulation = simulation
       finished.append(e)
     }
@@ -157,6 +172,13 @@ final class SimulateOp: Primitive {
     ctx.reporter.note("simulate: \(backend.identity), \(method.rawValue): \(totals.summary)")
     return .object(
       Simulations(payload: .init(method: method.rawValue, backend: backend.identity.description, entries: finished, ledger: totals)))
+  }
+}
+
+extension SimulatedExcerpt {
+  /// Simulated from the same explanation of the same neuron.
+  fileprivate func sameExplanation(as other: SimulatedExcerpt) -> Bool {
+    (layer, neuron, sample, kind, explanation) == (other.layer, other.neuron, other.sample, other.kind, other.explanation)
   }
 }
 
