@@ -78,7 +78,9 @@ struct CacheCommand: ParsableCommand {
         With no scripts, the scripts recorded in the cache's run log that still exist are the roots.
         """)
     @Argument(help: "Scripts whose values to keep.") var scripts: [String] = []
-    @Flag(help: "Delete every cached value.") var all = false
+    @Flag(help: "Delete every cached value and every stored answer of a language-model request.") var all = false
+    @Flag(help: "Also delete the stored answers of language-model requests (they are sent again when needed).")
+    var requests = false
     @Flag(name: .customLong("dry-run"), help: "Only report what would be deleted.") var dryRun = false
     @OptionGroup var cache: CacheOptions
 
@@ -108,17 +110,30 @@ struct CacheCommand: ParsableCommand {
           for input in entry.manifest.inputs.values where keep.insert(input).inserted { work.append(input) }
         }
       }
+      let answers = StoredRequests(cacheRoot: store.root)
+      let answered = answers.usage()
+      let dropAnswers = all || requests
       if dryRun {
         let doomed = store.ls().filter { !keep.contains($0.key) }
         Terminal.write(
           "would delete \(doomed.count) of \(store.ls().count) entries (\(formatBytes(Int(doomed.reduce(0) { $0 + $1.byteSize })))); keeping \(keep.count) keys\n"
         )
+        if dropAnswers { Terminal.write("would delete \(Self.answers(answered))\n") }
         return
       }
       let report = try store.gc(keep: keep)
       Terminal.write(
         "deleted \(report.removedEntries.count) entries, \(report.removedCheckpoints.count) checkpoints, \(report.removedTemporaryFolders) abandoned writes; freed \(formatBytes(Int(report.freedBytes)))\n"
       )
+      if dropAnswers {
+        Terminal.write("deleted \(Self.answers(answers.removeAll()))\n")
+      } else if answered.answers > 0 {
+        Terminal.write("kept \(Self.answers(answered)), which any script asking the same requests reuses; --requests deletes them\n")
+      }
+    }
+
+    static func answers(_ u: (answers: Int, bytes: Int64)) -> String {
+      "\(u.answers) stored answer\(u.answers == 1 ? "" : "s") of language-model requests (\(formatBytes(Int(u.bytes))))"
     }
   }
 
@@ -128,10 +143,17 @@ struct CacheCommand: ParsableCommand {
     @OptionGroup var cache: CacheOptions
 
     func run() throws {
-      let report = try cache.markedStore().verifyAll()
+      let store = try cache.markedStore()
+      let report = try store.verifyAll()
       for (key, problem) in report.corrupt.sorted(by: { $0.key < $1.key }) { Terminal.write("\(key.prefix(12))  \(problem)\n") }
       Terminal.write("checked \(report.checked) entries: \(report.corrupt.count) corrupt\n")
-      if !report.corrupt.isEmpty { throw ExitCode(ExitStatus.runtimeError) }
+      // Answers of language-model requests carry their own checksum; a bad one is removed.
+      let answers = StoredRequests(cacheRoot: store.root).verify()
+      for key in answers.corrupt { Terminal.write("\(key.prefix(12))  stored answer failed its checksum; removed\n") }
+      if answers.checked > 0 {
+        Terminal.write("checked \(answers.checked) stored answers of language-model requests: \(answers.corrupt.count) corrupt\n")
+      }
+      if !report.corrupt.isEmpty || !answers.corrupt.isEmpty { throw ExitCode(ExitStatus.runtimeError) }
     }
   }
 }

@@ -78,6 +78,17 @@ import Testing
     }
     #expect(expected.contains { $0.score != nil }, "no score was defined: \(expected)")
 
+    // The ledger and the backend are kept in the simulations' provenance.
+    let manifests = FileManager.default.enumerator(atPath: dir + "/cache/objects")!.compactMap { $0 as? String }.filter {
+      $0.hasSuffix("manifest.json")
+    }
+    let simulate = try manifests.map { try String(contentsOfFile: dir + "/cache/objects/" + $0, encoding: .utf8) }.filter {
+      $0.contains("\"primitive\" : \"simulate\"")
+    }
+    #expect(simulate.count == 1)
+    #expect(simulate.first?.contains("\"ledger\" : \"24 requests, ") == true, "\(simulate)")
+    #expect(simulate.first?.contains("\"backend\" : \"local:smollm2-135m#") == true)
+
     // The same script again computes nothing; with the values gone but the requests kept, it
     // recomputes offline from the request cache and prints the same.
     let second = try CommandRunner.nxp(["run", "s.nxp", "--cache", dir + "/cache", "--summary"], in: dir)
@@ -88,6 +99,38 @@ import Testing
     #expect(third.stdout == first.stdout)
     #expect(third.stderr.contains("simulate: local:smollm2-135m#"), "\(third.stderr)")
     #expect(third.stderr.contains(": 0 requests (24 from cache)"), "\(third.stderr)")
+
+    // A stored answer changed on disk fails its checksum: verify removes it and says so, and the
+    // next run asks that one request again.
+    let answers = FileManager.default.enumerator(atPath: dir + "/cache/requests")!.compactMap { $0 as? String }.filter {
+      $0.hasSuffix(".json")
+    }.sorted()
+    // One answer per distinct request (two of the 24 may be the same request: an excerpt shared
+    // by the two neurons and simulated from the same explanation).
+    #expect((20...24).contains(answers.count), "\(answers.count) stored answers")
+    let stored = answers.count
+    let victim = dir + "/cache/requests/" + answers[0]
+    var bytes = try Data(contentsOf: URL(fileURLWithPath: victim))
+    bytes[10] ^= 0x20
+    try bytes.write(to: URL(fileURLWithPath: victim))
+    let verify = try CommandRunner.nxp(["cache", "verify", "--cache", dir + "/cache"], in: dir)
+    #expect(verify.status != 0)
+    #expect(verify.stdout.contains("stored answer failed its checksum; removed"), "\(verify)")
+    #expect(verify.stdout.contains("checked \(stored) stored answers of language-model requests: 1 corrupt"), "\(verify)")
+    try FileManager.default.removeItem(atPath: dir + "/cache/objects")
+    let fourth = try CommandRunner.nxp(["run", "s.nxp", "--cache", dir + "/cache"], in: dir)
+    #expect(fourth.stdout == first.stdout)
+    // Only the request (or the identical requests) whose answer was removed is sent again.
+    #expect(
+      fourth.stderr.contains(": 1 request (23 from cache)") || fourth.stderr.contains(": 2 requests (22 from cache)"), "\(fourth.stderr)")
+
+    // gc keeps the answers unless told; --requests deletes them.
+    let gc = try CommandRunner.nxp(["cache", "gc", "s.nxp", "--cache", dir + "/cache"], in: dir)
+    #expect(gc.stdout.contains("kept \(stored) stored answers of language-model requests"), "\(gc)")
+    let dropped = try CommandRunner.nxp(["cache", "gc", "s.nxp", "--requests", "--cache", dir + "/cache"], in: dir)
+    #expect(dropped.stdout.contains("deleted \(stored) stored answers of language-model requests"), "\(dropped)")
+    let clean = try CommandRunner.nxp(["cache", "verify", "--cache", dir + "/cache"], in: dir)
+    #expect(clean.status == 0 && !clean.stdout.contains("stored answers"), "\(clean)")
   }
 
   /// Best of n: every sample is simulated on the calibration, valid and test splits; the kept one

@@ -230,6 +230,38 @@ import Testing
     try Self.checkAgainstReference(fz) { Self.rule($0.text) }
   }
 
+  @Test func scoreTakesTheJudgesBalancedAccuracyAsColumns() throws {
+    let f = try Self.fixture()
+    let (set, expl) = try Self.objects(f)
+    func judged(_ method: JudgeMethod) throws -> JudgeScores {
+      JudgeScores(
+        payload: try JudgeOp.judge(
+          JudgeOp.tasks(explanations: expl, set: set, method: method, batch: 4, seed: 1), backend: RuleJudge(rule: Self.rule),
+          method: method))
+    }
+    let detection = try judged(.detection), fuzzing = try judged(.fuzzing)
+    func row(_ index: Int, _ sample: Int, _ text: String?) -> ScoreRow {
+      ScoreRow(
+        layer: 0, neuron: index, sample: sample, explanation: text, score: 0.5, top: nil, random: nil, test: nil, calibration: nil,
+        rSquared: nil, absoluteDeviationExplained: nil, baseline: nil, shuffled: nil, excerpts: 4, failures: 0, best: sample == 0)
+    }
+    var rows = [row(1, 0, "tokens of kind t"), row(1, 1, "another sample"), row(2, 0, "tokens of neuron 0.2")]
+    try ScoreOp.attach(detection, .detection, to: &rows)
+    try ScoreOp.attach(fuzzing, .fuzzing, to: &rows)
+    // Each judged explanation's row gets the judge's number; the unjudged sample stays undefined.
+    #expect(rows[0].detection == detection.rows[0].balancedAccuracy && rows[0].detection.map { abs($0 - 0.5) < 1e-12 } == true)
+    #expect(rows[2].detection == detection.rows[1].balancedAccuracy && rows[2].detection != nil)
+    #expect(rows[0].fuzzing == fuzzing.rows[0].balancedAccuracy && rows[2].fuzzing == fuzzing.rows[1].balancedAccuracy)
+    #expect(rows[1].detection == nil && rows[1].fuzzing == nil)
+    let scores = Scores(payload: .init(rows: rows, method: "all-at-once", backend: "test"))
+    let table = scores.asTable()
+    #expect(table.columns.map(\.name).contains("detection") && table.columns.map(\.name).contains("fuzzing"))
+    #expect(scores.summary.contains("; detection 0.") && scores.summary.contains("; fuzzing "))
+    // A judge of other explanations is refused rather than matched by neuron alone.
+    var other = [row(1, 0, "something else"), row(2, 0, "tokens of neuron 0.2")]
+    #expect(throws: UserError.self) { try ScoreOp.attach(detection, .detection, to: &other) }
+  }
+
   @Test func unreadableRepliesAreFailuresNotNegatives() throws {
     let f = try Self.fixture()
     let (set, expl) = try Self.objects(f)

@@ -80,6 +80,11 @@ final class RecordingConsole: ReplConsole {
     #expect(!out.contains("above: none"), "arguments left at none are not listed")
     #expect(out.contains("    file     \(f.dir)/a.txt sha256 "))
     #expect(out.contains("(short)"))
+    // What a value notes about itself (here who wrote the explanation) is listed too.
+    #expect(repl.handle("mine = explanation(6:1, \"years\")\nshow mine"))
+    _ = console.take()
+    _ = repl.directive(":prov mine")
+    #expect(console.take().out.contains("\n    backend  person\n"))
     _ = repl.directive(":prov nothing")
     #expect(console.take().err == "`nothing` is not bound\n")
     #expect(repl.handle("later = corpus(\"\(f.dir)/a.txt\") |> tail(1)"))

@@ -31,7 +31,7 @@ public final class Evaluator {
   /// Reads cached values back.
   public let codec: ValueCodec
   /// Answers of language-model requests, beside the cache's values.
-  public lazy var requestStore: RequestStore = DirectoryRequestStore(directory: cache.root + "/requests")
+  public lazy var requestStore: RequestStore = StoredRequests(cacheRoot: cache.root).store
   /// Values computed or loaded in this session, by key.
   private var memory: [String: Value] = [:]
   /// Nodes computed (not loaded) in this session, for summaries and tests.
@@ -158,6 +158,9 @@ public final class Evaluator {
       fileHashes: node.fileHashes, nxpVersion: nxpVersion, wallTime: wallTime,
       info: ["type": .string(tag), "call": .string(node.site.text)])
     if let b = node.bindingName { manifest.info["binding"] = .string(b) }
+    if case .object(let o) = value, let notes = o as? ProvenanceNotes {
+      for (name, line) in notes.provenanceNotes { manifest.info[name] = .string(line) }
+    }
     do {
       try cache.put(node.key, manifest: manifest, writing: { staging in try write(staging.path) })
     } catch {

@@ -9,6 +9,9 @@ public struct Provenance {
 
   public init(evaluator: Evaluator) { self.evaluator = evaluator }
 
+  /// The manifest `info` fields the evaluator writes itself (shown above, or not at all).
+  static let ownInfo: Set<String> = ["type", "call", "binding"]
+
   /// Each manifest reachable from `node` through input keys, newest first: every value before
   /// the inputs it was computed from. Keys with no cached entry are listed in `missing`.
   public func chain(_ node: Node) -> (manifests: [Manifest], missing: [String]) {
@@ -61,6 +64,12 @@ public struct Provenance {
       for name in m.inputs.keys.sorted() { out += "    input    \(name): \(String(m.inputs[name]!.prefix(12)))\n" }
       for path in m.fileHashes.keys.sorted() {
         out += "    file     \(Table.visible(path)) sha256 \(String(m.fileHashes[path]!.prefix(16)))\n"
+      }
+      // What the value itself noted (ProvenanceNotes): the backend, the ledger of its requests.
+      for name in m.info.keys.sorted() where !Provenance.ownInfo.contains(name) {
+        if case .string(let line)? = m.info[name] {
+          out += "    \(name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(Table.visible(line))\n"
+        }
       }
       out += String(format: "    computed %@ in %.2fs by nxp %@\n", dates.string(from: m.created), m.wallTime, m.nxpVersion)
     }

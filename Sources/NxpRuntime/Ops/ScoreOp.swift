@@ -7,7 +7,17 @@ import NxpLLM
 final class ScoreOp: Primitive {
   let name = "score"
   let version = 1
-  var params: [Param] { [Param("simulations", .simulations, positional: true, doc: "what simulate returned")] }
+  var params: [Param] {
+    [
+      Param("simulations", .simulations, positional: true, doc: "what simulate returned"),
+      Param(
+        "detection", .oneOf([.judgeScores, .null]), default: .null,
+        doc: "judge(..., method: \"detection\") of the same explanations: its balanced accuracy becomes a column"),
+      Param(
+        "fuzzing", .oneOf([.judgeScores, .null]), default: .null,
+        doc: "judge(..., method: \"fuzzing\") of the same explanations: its balanced accuracy becomes a column"),
+    ]
+  }
   let summary =
     "correlation of simulated and true activations over the valid excerpts (top + random, top only, random only), calibration, and the baselines' scores"
   let example = "show score(sims)"
@@ -15,7 +25,35 @@ final class ScoreOp: Primitive {
 
   func run(_ args: Arguments, _ ctx: RunContext) throws -> Value {
     let sims = try args.object("simulations", Simulations.self)
-    return .object(Scores(payload: .init(rows: ScoreOp.rows(sims.entries), method: sims.payload.method, backend: sims.payload.backend)))
+    var rows = ScoreOp.rows(sims.entries)
+    for method in JudgeMethod.allCases where !args[method.rawValue].isNone {
+      let judged = try args.object(method.rawValue, JudgeScores.self)
+      guard judged.payload.method == method.rawValue else {
+        throw UserError(
+          "score: `\(method.rawValue):` was given a judge of \(judged.payload.method); give judge(..., method: \"\(method.rawValue)\")")
+      }
+      try ScoreOp.attach(judged, method, to: &rows)
+    }
+    return .object(Scores(payload: .init(rows: rows, method: sims.payload.method, backend: sims.payload.backend)))
+  }
+
+  /// A judge's balanced accuracy on the rows of the explanation it judged: the same neuron, the
+  /// same sample, the same text (a judge of other explanations is refused, not half-matched).
+  static func attach(_ judged: JudgeScores, _ method: JudgeMethod, to rows: inout [ScoreRow]) throws {
+    var index: [NeuronID: [Int]] = [:]
+    for (i, r) in rows.enumerated() { index[r.id, default: []].append(i) }
+    for j in judged.rows {
+      guard let text = j.explanation else { continue }
+      guard let i = index[j.id]?.first(where: { rows[$0].sample == j.sample && rows[$0].explanation == text }) else {
+        throw UserError(
+          "score: the \(method.rawValue) judge scored an explanation of \(j.id) that these simulations do not have (\"\(text)\"); judge the explanations that were simulated"
+        )
+      }
+      switch method {
+      case .detection: rows[i].detection = j.balancedAccuracy
+      case .fuzzing: rows[i].fuzzing = j.balancedAccuracy
+      }
+    }
   }
 
   /// Correlation of the concatenated tokens of the excerpts that simulated; failures left out.

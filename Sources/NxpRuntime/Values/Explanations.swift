@@ -76,3 +76,13 @@ extension Explanations: JSONCacheable, Tabular, Sliceable, PositionIndexable {
 extension ValueType {
   public static var explanations: ValueType { .object(ObjectType(Explanations.self)) }
 }
+
+extension Explanations: ProvenanceNotes {
+  public var provenanceNotes: [String: String] {
+    var notes: [String: String] = [:]
+    let sources = Set(entries.map(\.source)).sorted()
+    if !sources.isEmpty { notes["backend"] = sources.joined(separator: ", ") }
+    if let ledger = ledger { notes["ledger"] = ledger.summary }
+    return notes
+  }
+}

@@ -156,3 +156,12 @@ extension JudgeScores: JSONCacheable, Tabular, Sliceable {
 extension ValueType {
   public static var judgeScores: ValueType { .object(ObjectType(JudgeScores.self)) }
 }
+
+extension JudgeScores: ProvenanceNotes {
+  public var provenanceNotes: [String: String] {
+    var notes: [String: String] = [:]
+    notes["backend"] = payload.backend
+    if let ledger = payload.ledger { notes["ledger"] = ledger.summary }
+    return notes
+  }
+}

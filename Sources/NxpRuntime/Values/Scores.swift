@@ -25,6 +25,10 @@ public struct ScoreRow: Hashable, Codable, Sendable {
   /// The token baseline's and the shuffled explanation's score on the same excerpts.
   public var baseline: Double?
   public var shuffled: Double?
+  /// Balanced accuracy of a judge telling the neuron's excerpts (detection) or its firing tokens
+  /// (fuzzing) apart, when `score` was given that judge (`judge`, after EleutherAI's delphi).
+  public var detection: Double? = nil
+  public var fuzzing: Double? = nil
   /// Excerpts scored and excerpts whose simulation failed (left out of every score).
   public var excerpts: Int
   public var failures: Int
@@ -65,6 +69,8 @@ public final class Scores: RuntimeObject {
     var out = "Scores of \(neurons) neuron\(neurons == 1 ? "" : "s") (\(payload.backend), \(payload.method)): mean \(f(mean(\.score)))"
     out += "; token baseline \(f(mean(\.baseline))); shuffled \(f(mean(\.shuffled)))"
     if rows.contains(where: { $0.test != nil }) { out += "; held-out test \(f(mean(\.test)))" }
+    if rows.contains(where: { $0.detection != nil }) { out += "; detection \(f(mean(\.detection)))" }
+    if rows.contains(where: { $0.fuzzing != nil }) { out += "; fuzzing \(f(mean(\.fuzzing)))" }
     if failures > 0 { out += "; \(failures) of \(excerpts + failures) excerpts failed to simulate" }
     // Which explains better, said plainly: the explanations or the token statistics.
     let compared = rows.filter { $0.best && $0.score != nil && $0.baseline != nil }
@@ -98,6 +104,10 @@ extension Scores: JSONCacheable, Tabular, Sliceable {
     // r2 needs the calibration split: without it the column would be empty.
     let calibrated = rows.contains { $0.rSquared != nil }
     if calibrated { columns.append(.init("r2", .float)) }
+    // The judges' columns appear when score was given them.
+    let detected = rows.contains { $0.detection != nil }, fuzzed = rows.contains { $0.fuzzing != nil }
+    if detected { columns.append(.init("detection", .float)) }
+    if fuzzed { columns.append(.init("fuzzing", .float)) }
     columns += [.init("failures", .int), .init("explanation", .string)]
     func v(_ x: Double?) -> Value { x.map(Value.float) ?? .null }
     let table = rows.map { r -> [Value] in
@@ -106,6 +116,8 @@ extension Scores: JSONCacheable, Tabular, Sliceable {
       row += [v(r.score), v(r.top), v(r.random), v(r.baseline), v(r.shuffled)]
       if several { row.append(v(r.test)) }
       if calibrated { row.append(v(r.rSquared)) }
+      if detected { row.append(v(r.detection)) }
+      if fuzzed { row.append(v(r.fuzzing)) }
       row += [.int(r.failures), r.explanation.map(Value.string) ?? .null]
       return row
     }

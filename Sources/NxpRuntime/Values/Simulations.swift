@@ -96,3 +96,12 @@ public protocol JSONLinesExportable: RuntimeObject {
 extension ValueType {
   public static var simulations: ValueType { .object(ObjectType(Simulations.self)) }
 }
+
+extension Simulations: ProvenanceNotes {
+  public var provenanceNotes: [String: String] {
+    var notes: [String: String] = [:]
+    notes["backend"] = payload.backend
+    if let ledger = payload.ledger { notes["ledger"] = ledger.summary }
+    return notes
+  }
+}

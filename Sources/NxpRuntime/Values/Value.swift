@@ -161,6 +161,13 @@ public protocol RuntimeObject: AnyObject {
   func render(_ style: RenderStyle) -> String
 }
 
+/// A value with more to say in its provenance than its arguments say: what its language-model
+/// requests cost, which backend answered. Kept in its manifest's `info`, shown by `:prov`.
+public protocol ProvenanceNotes {
+  /// Short lines by name (`"ledger": "12 requests, 4,210 tokens in, ..."`); never secrets.
+  var provenanceNotes: [String: String] { get }
+}
+
 /// How `show` output is drawn.
 public struct RenderStyle: Sendable {
   /// ANSI colours and shading (a terminal); off for pipes, files and tests.
