@@ -16,6 +16,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible, Sendable {
   case sequenceTooLong(length: Int, limit: Int)
   case layerOutOfRange(layer: Int, layerCount: Int)
   case neuronOutOfRange(layer: Int, neuron: Int, neuronCount: Int)
+  case layerPairOutOfOrder(from: Int, to: Int)
   case overrideLength(layer: Int, neuron: Int, expected: Int, found: Int)
   case noTokenizer(model: String)
 
@@ -53,6 +54,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible, Sendable {
       return "layer \(l) does not exist (the model has layers 0..<\(n))"
     case .neuronOutOfRange(let l, let i, let n):
       return "neuron \(i) of layer \(l) does not exist (layers have \(n) neurons)"
+    case .layerPairOutOfOrder(let from, let to):
+      return "weights connect a layer to a later one; layer \(from) does not come before layer \(to)"
     case .overrideLength(let l, let i, let expected, let found):
       return "override of neuron \(i) in layer \(l) has \(found) values; it needs 1 or one per token (\(expected))"
     case .noTokenizer(let m):

@@ -42,6 +42,9 @@ struct Bench: ParsableCommand {
   @Flag(help: "Only the explainer and simulator benchmark.")
   var llmOnly = false
 
+  @Flag(help: "Only the weight-based related-neurons benchmark.")
+  var relatedOnly = false
+
   @Option(help: "Neurons explained, simulated and scored in the pipeline run of the LLM benchmark.")
   var llmNeurons = 4
 
@@ -59,6 +62,10 @@ struct Bench: ParsableCommand {
       try llm(binary)
       return
     }
+    if relatedOnly {
+      try related(try ModelRegistry.load("smollm2-135m"))
+      return
+    }
     if !cacheOnly && !noModel {
       // Peak sgemm rates: the ceiling for the forward pass.
       let sgemm = SgemmBenchmark.standard()
@@ -74,6 +81,7 @@ struct Bench: ParsableCommand {
         String(
           format: "model   %@ loaded in %.2f s: %.0f MB of float32 weights", model.name, Date().timeIntervalSince(loadStart),
           Double(model.weightBytes) / 1e6))
+      try related(model)
       let flops = model.configuration.projectionFLOPsPerToken()
       // The bare forward pass before and after record, so the ratio sees the same machine load.
       let f1 = try ForwardBenchmark.run(model: model, excerpts: 256, tokensPerExcerpt: 64, batchSize: batch)
@@ -149,6 +157,18 @@ struct Bench: ParsableCommand {
     print(
       String(
         format: "cache   XXH64 checksum of every value read: %.1f GB/s in memory, %.1f GB/s from a cached 256 MB file", inMemory, fromFile))
+  }
+
+  /// Weight-based related neurons: one layer pair, and everything `related` gives for a layer.
+  func related(_ model: TransformerModel) throws {
+    let c = model.configuration
+    let r = try RelatedBenchmark.run(model: model)
+    print(
+      String(
+        format:
+          "related %d x %d neurons of one layer pair (layers 14 -> 15, gate and up: one %dx%dx%d sgemm): %.3f s (%.1f GFLOP/s); every neuron of layer 14 with its top 10 up- and downstream neurons over all %d other layers and top 20 input and output tokens of %d: %.1f s",
+        c.intermediateSize, c.intermediateSize, c.intermediateSize, c.mlpInputWidth, c.hiddenSize, r.pairSeconds, r.pairGFLOPs,
+        c.layerCount - 1, c.vocabularySize, r.layerSeconds))
   }
 
   /// explain + simulate + score on the local engine, the simulator's rate beside the bare forward

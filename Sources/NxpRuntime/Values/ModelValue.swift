@@ -36,12 +36,15 @@ public final class ModelValue: RuntimeObject {
 
   /// The tokenizer, built from the model's files without loading its weights.
   public func tokenizer() throws -> BPETokenizer {
-    guard
-      let t = try pool.model(key: poolKey + "#tokenizer", make: { PooledTokenizer(try TokenizerLoading.tokenizer(at: location)) }).tokenizer
-    else {
+    guard let t = try tokenizerIfPresent() else {
       throw UserError("model \(name) has no tokenizer (a Hugging Face folder needs tokenizer.json)")
     }
     return t
+  }
+
+  /// The tokenizer, or nil when the model's files hold none (a weights-only checkpoint).
+  public func tokenizerIfPresent() throws -> BPETokenizer? {
+    try pool.model(key: poolKey + "#tokenizer", make: { PooledTokenizer(try TokenizerLoading.tokenizer(at: location)) }).tokenizer
   }
 
   public static let typeName = "Model"
