@@ -1,9 +1,9 @@
 import Foundation
 import NxpTensor
 
-// The per-chunk computation shared by the batched forward and incremental decoding: embed n rows,
-// run blocks 0...lastLayer, optionally produce logits. A chunk holds whole sequences (segments);
-// rows never attend across segments.
+// The per-chunk computation shared by the batched forward and incremental decoding: embed n rows
+// (or take their residual stream entering a later block), run blocks up to lastLayer, optionally
+// produce logits. A chunk holds whole sequences (segments); rows never attend across segments.
 
 /// Consecutive rows of one sequence within a chunk.
 struct Segment {
@@ -22,13 +22,24 @@ struct ChunkTargets {
   var neurons: [Int: UnsafeMutablePointer<Float>] = [:]
   /// Layer -> `[n, C]` destination.
   var residuals: [Int: UnsafeMutablePointer<Float>] = [:]
-  /// Layer -> (neuron, per-row values for the chunk's rows).
-  var overrides: [Int: [(neuron: Int, values: UnsafePointer<Float>)]] = [:]
+  /// Layer -> neurons replaced in some of the chunk's rows.
+  var overrides: [Int: [ChunkOverride]] = [:]
+  /// Start at this block from this residual stream (`[n, C]`) instead of the embedding.
+  var start: (layer: Int, residual: UnsafePointer<Float>)?
   /// Logits destination: `[n, V]` for every row or `[segments, V]` for each segment's last row.
   var logits: UnsafeMutablePointer<Float>?
   var logitsForEveryRow = false
   /// Logits of these rows only (`[rows.count, V]`), when set; takes precedence over the above.
   var logitRows: [Int]?
+}
+
+/// One neuron replaced in rows `rows` of a chunk: row `rows.lowerBound + j` gets
+/// `values[j * stride]` (stride 0 broadcasts one value).
+struct ChunkOverride {
+  var neuron: Int
+  var rows: Range<Int>
+  var values: UnsafePointer<Float>
+  var stride: Int
 }
 
 extension TransformerModel {
@@ -47,18 +58,23 @@ extension TransformerModel {
     ws.prepare(rows: n, configuration: c, maxQueries: maxQueries, maxKeys: maxKeys)
     let x = ws.x.pointer, h = ws.h.pointer
 
-    // MARK: Embedding
-    for s in segments {
-      for i in 0..<s.count {
-        let row = x + (s.row + i) * C
-        try tokenTable.lookup(Int(tokens[s.row + i]), into: row)
-        if let positions = positionTable {
-          Elementwise.add(row, positions.pointer + (s.firstPosition + i) * C, into: row, count: C)
+    // MARK: Embedding (or the given residual stream)
+    let firstLayer = targets.start?.layer ?? 0
+    if let start = targets.start {
+      x.update(from: start.residual, count: n * C)
+    } else {
+      for s in segments {
+        for i in 0..<s.count {
+          let row = x + (s.row + i) * C
+          try tokenTable.lookup(Int(tokens[s.row + i]), into: row)
+          if let positions = positionTable {
+            Elementwise.add(row, positions.pointer + (s.firstPosition + i) * C, into: row, count: C)
+          }
         }
       }
     }
 
-    for l in 0...max(0, lastLayer) where lastLayer >= 0 {
+    for l in firstLayer...max(firstLayer, lastLayer) where lastLayer >= firstLayer {
       let w = layers[l]
 
       // MARK: Attention: x += Wo attend(rope(Wqkv norm(x)))
@@ -105,10 +121,8 @@ extension TransformerModel {
       case .gpt2:
         Activations.biasGELU(ws.mlp.pointer, ldIn: F, bias: w.mlpInBias?.pointer, rows: n, width: F, into: neurons, ldOut: F)
       }
-      if let list = targets.overrides[l] {
-        for (neuron, values) in list {
-          for r in 0..<n { neurons[r * F + neuron] = values[r] }
-        }
+      for o in targets.overrides[l] ?? [] {
+        for (j, r) in o.rows.enumerated() { neurons[r * F + o.neuron] = o.values[j * o.stride] }
       }
       BLAS.sgemm(transposeB: true, m: n, n: C, k: F, a: neurons, lda: F, b: w.mlpOut.pointer, ldb: F, beta: 1, c: x, ldc: C)
       if let b = w.mlpOutBias { Elementwise.addBias(x, rows: n, columns: C, ld: C, bias: b.pointer) }

@@ -40,8 +40,22 @@ extension TransformerModel {
     }
     for o in request.overrides {
       guard o.neuron >= 0, o.neuron < F else { throw ModelError.neuronOutOfRange(layer: o.layer, neuron: o.neuron, neuronCount: F) }
-      guard o.values.count == 1 || o.values.count == R else {
-        throw ModelError.overrideLength(layer: o.layer, neuron: o.neuron, expected: R, found: o.values.count)
+      let rows = o.rows ?? 0..<R
+      guard rows.lowerBound >= 0, rows.upperBound <= R else {
+        throw ModelError.overrideRows(layer: o.layer, neuron: o.neuron, rows: rows, batchRows: R)
+      }
+      guard o.values.count == 1 || o.values.count == rows.count else {
+        throw ModelError.overrideLength(layer: o.layer, neuron: o.neuron, expected: rows.count, found: o.values.count)
+      }
+    }
+    let firstLayer = request.start?.layer ?? 0
+    if let start = request.start {
+      guard start.layer >= 0, start.layer < L else { throw ModelError.layerOutOfRange(layer: start.layer, layerCount: L) }
+      guard start.residual.rows == R, start.residual.columns == C else {
+        throw ModelError.startResidualShape(expected: [R, C], found: [start.residual.rows, start.residual.columns])
+      }
+      for l in neuronLayers + residualLayers + request.overrides.map(\.layer) where l < start.layer {
+        throw ModelError.beforeStart(layer: l, start: start.layer)
       }
     }
 
@@ -55,7 +69,7 @@ extension TransformerModel {
       sequenceStarts: starts, neuronLayers: neuronLayers, residualLayers: residualLayers, neuronWidth: F, residualWidth: C,
       logitsRows: logitsRows, vocabularySize: V)
     let lastLayer = request.logits != .none ? L - 1 : (neuronLayers + residualLayers).max() ?? -1
-    guard lastLayer >= 0 else { return output }
+    guard lastLayer >= firstLayer else { return output }
     // Built once here, not inside a worker.
     if request.logits != .none { _ = try outputHead() }
     rotary?.reserve(sequences.map(\.count).max() ?? 0)
@@ -64,14 +78,12 @@ extension TransformerModel {
     var tokens = [Int32]()
     tokens.reserveCapacity(R)
     for s in sequences { tokens += s }
-    // Override values, one row of R per override (a single value is broadcast).
-    let overrideValues = FloatMatrix(rows: request.overrides.count, columns: R)
-    for (i, o) in request.overrides.enumerated() {
-      if o.values.count == 1 {
-        overrideValues.row(i).update(repeating: o.values[0])
-      } else {
-        o.values.withUnsafeBufferPointer { overrideValues.pointer.advanced(by: i * R).update(from: $0.baseAddress!, count: R) }
-      }
+    // Every override's values end to end; `valueStarts[i]` is where override i's begin.
+    var overrideValues = [Float]()
+    var valueStarts: [Int] = []
+    for o in request.overrides {
+      valueStarts.append(overrideValues.count)
+      overrideValues += o.values
     }
 
     // MARK: Chunks
@@ -92,28 +104,38 @@ extension TransformerModel {
     let next = ChunkCounter()
     let failure = FirstError()
     tokens.withUnsafeBufferPointer { tokenBuffer in
-      let tokenBase = tokenBuffer.baseAddress!
-      Parallel.forEach(workers) { worker in
-        while let index = next.take(below: chunks.count), !failure.isSet {
-          let seqs = chunks[index]
-          let rowStart = starts[seqs.lowerBound], rowEnd = starts[seqs.upperBound]
-          let segments = seqs.map { Segment(row: starts[$0] - rowStart, count: sequences[$0].count, firstPosition: 0, cache: nil) }
-          var targets = ChunkTargets()
-          for l in neuronLayers { targets.neurons[l] = output.neurons[l]!.pointer + rowStart * F }
-          for l in residualLayers { targets.residuals[l] = output.residuals[l]!.pointer + rowStart * C }
-          for (i, o) in request.overrides.enumerated() {
-            targets.overrides[o.layer, default: []].append((o.neuron, UnsafePointer(overrideValues.pointer + i * R + rowStart)))
-          }
-          if let logits = output.logits {
-            targets.logitsForEveryRow = request.logits == .all
-            targets.logits = logits.pointer + (targets.logitsForEveryRow ? rowStart : seqs.lowerBound) * V
-          }
-          do {
-            try runChunk(
-              tokens: tokenBase + rowStart, rows: rowEnd - rowStart, segments: segments, lastLayer: lastLayer, targets: targets,
-              workspace: workspaces[worker])
-          } catch {
-            failure.set(error)
+      overrideValues.withUnsafeBufferPointer { valueBuffer in
+        let tokenBase = tokenBuffer.baseAddress!
+        Parallel.forEach(workers) { worker in
+          while let index = next.take(below: chunks.count), !failure.isSet {
+            let seqs = chunks[index]
+            let rowStart = starts[seqs.lowerBound], rowEnd = starts[seqs.upperBound]
+            let segments = seqs.map { Segment(row: starts[$0] - rowStart, count: sequences[$0].count, firstPosition: 0, cache: nil) }
+            var targets = ChunkTargets()
+            for l in neuronLayers { targets.neurons[l] = output.neurons[l]!.pointer + rowStart * F }
+            for l in residualLayers { targets.residuals[l] = output.residuals[l]!.pointer + rowStart * C }
+            for (i, o) in request.overrides.enumerated() {
+              // The override's rows within this chunk, and the value of the first of them.
+              let rows = o.rows ?? 0..<R
+              let lo = max(rows.lowerBound, rowStart), hi = min(rows.upperBound, rowEnd)
+              guard lo < hi else { continue }
+              let stride = o.values.count == 1 ? 0 : 1
+              let first = valueBuffer.baseAddress! + valueStarts[i] + stride * (lo - rows.lowerBound)
+              targets.overrides[o.layer, default: []].append(
+                ChunkOverride(neuron: o.neuron, rows: (lo - rowStart)..<(hi - rowStart), values: first, stride: stride))
+            }
+            if let start = request.start { targets.start = (start.layer, UnsafePointer(start.residual.pointer + rowStart * C)) }
+            if let logits = output.logits {
+              targets.logitsForEveryRow = request.logits == .all
+              targets.logits = logits.pointer + (targets.logitsForEveryRow ? rowStart : seqs.lowerBound) * V
+            }
+            do {
+              try runChunk(
+                tokens: tokenBase + rowStart, rows: rowEnd - rowStart, segments: segments, lastLayer: lastLayer, targets: targets,
+                workspace: workspaces[worker])
+            } catch {
+              failure.set(error)
+            }
           }
         }
       }

@@ -7,15 +7,34 @@ public struct NeuronOverride: Sendable, Equatable {
   public var layer: Int
   /// The neuron's index, 0..<F.
   public var neuron: Int
-  /// One value per row of the batch (the tokens of all sequences, in order), or a single value
-  /// used for every row.
+  /// One value per row it applies to, or a single value used for all of them.
   public var values: [Float]
+  /// The rows of the batch (the tokens of all sequences, in order) it applies to; nil for every
+  /// row. Several copies of one sequence in a batch can so each have a different neuron replaced.
+  public var rows: Range<Int>?
 
-  public init(layer: Int, neuron: Int, values: [Float]) {
+  public init(layer: Int, neuron: Int, values: [Float], rows: Range<Int>? = nil) {
     self.layer = layer
     self.neuron = neuron
     self.values = values
+    self.rows = rows
   }
+}
+
+/// Where a forward pass starts when it does not start from the token embedding: the residual
+/// stream entering block `layer` (as captured after block `layer - 1`), `[R, C]`. Blocks before
+/// `layer` are skipped, which is exact since nothing computed after them can reach back.
+public struct ResidualStart: @unchecked Sendable, Equatable {
+  public var layer: Int
+  /// `[R, C]`, one row per token of the batch, read and not changed.
+  public var residual: FloatMatrix
+
+  public init(layer: Int, residual: FloatMatrix) {
+    self.layer = layer
+    self.residual = residual
+  }
+
+  public static func == (a: ResidualStart, b: ResidualStart) -> Bool { a.layer == b.layer && a.residual === b.residual }
 }
 
 /// Which rows get output logits.
@@ -37,14 +56,19 @@ public struct ForwardRequest: Sendable, Equatable {
   public var logits: LogitsSelection
   /// Neuron values to replace during the pass.
   public var overrides: [NeuronOverride]
+  /// Start from this residual stream instead of the embedding (the token ids then only give the
+  /// sequences' lengths); nothing before its layer can be captured or replaced.
+  public var start: ResidualStart?
 
   public init(
-    neuronLayers: [Int] = [], residualLayers: [Int] = [], logits: LogitsSelection = .none, overrides: [NeuronOverride] = []
+    neuronLayers: [Int] = [], residualLayers: [Int] = [], logits: LogitsSelection = .none, overrides: [NeuronOverride] = [],
+    start: ResidualStart? = nil
   ) {
     self.neuronLayers = neuronLayers
     self.residualLayers = residualLayers
     self.logits = logits
     self.overrides = overrides
+    self.start = start
   }
 }
 

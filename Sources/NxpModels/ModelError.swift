@@ -18,6 +18,10 @@ public enum ModelError: Error, Equatable, CustomStringConvertible, Sendable {
   case neuronOutOfRange(layer: Int, neuron: Int, neuronCount: Int)
   case layerPairOutOfOrder(from: Int, to: Int)
   case overrideLength(layer: Int, neuron: Int, expected: Int, found: Int)
+  case overrideRows(layer: Int, neuron: Int, rows: Range<Int>, batchRows: Int)
+  case beforeStart(layer: Int, start: Int)
+  case excerptOutOfRange(index: Int, count: Int)
+  case startResidualShape(expected: [Int], found: [Int])
   case noTokenizer(model: String)
 
   /// The architectures nxp can run, as named in GGUF `general.architecture` / HF `model_type`.
@@ -58,6 +62,14 @@ public enum ModelError: Error, Equatable, CustomStringConvertible, Sendable {
       return "weights connect a layer to a later one; layer \(from) does not come before layer \(to)"
     case .overrideLength(let l, let i, let expected, let found):
       return "override of neuron \(i) in layer \(l) has \(found) values; it needs 1 or one per token (\(expected))"
+    case .overrideRows(let l, let i, let rows, let n):
+      return "override of neuron \(i) in layer \(l) applies to rows \(rows.lowerBound)..<\(rows.upperBound), outside the batch's 0..<\(n)"
+    case .beforeStart(let l, let start):
+      return "layer \(l) comes before the pass's first layer \(start): it can be neither captured nor replaced"
+    case .excerptOutOfRange(let i, let n):
+      return "excerpt \(i) does not exist (\(n) excerpts were given)"
+    case .startResidualShape(let expected, let found):
+      return "the starting residual stream has shape \(found); the batch needs \(expected)"
     case .noTokenizer(let m):
       return "model '\(m)' has no tokenizer"
     }

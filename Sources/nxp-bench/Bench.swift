@@ -48,6 +48,15 @@ struct Bench: ParsableCommand {
   @Option(help: "Neurons explained, simulated and scored in the pipeline run of the LLM benchmark.")
   var llmNeurons = 4
 
+  @Flag(help: "Only the ablation benchmark.")
+  var ablateOnly = false
+
+  @Option(help: "Neurons of the middle layer in the ablation benchmark.")
+  var ablateNeurons = 4
+
+  @Option(help: "Excerpts of 64 tokens per neuron in the ablation benchmark (the valid split has 10).")
+  var ablateExcerpts = 3
+
   func run() throws {
     let binary =
       nxp
@@ -64,6 +73,10 @@ struct Bench: ParsableCommand {
     }
     if relatedOnly {
       try related(try ModelRegistry.load("smollm2-135m"))
+      return
+    }
+    if ablateOnly {
+      try ablation(try ModelRegistry.load("smollm2-135m"))
       return
     }
     if !cacheOnly && !noModel {
@@ -91,6 +104,8 @@ struct Bench: ParsableCommand {
             "forward %.1f tokens/s (%.1f tokens per CPU-second), all %d layers' neurons of %@, batch %d: %.1f GFLOP/s = %.0f%% of peak sgemm (%.0f MFLOP/token; limit %.0f tokens/s)",
           f1.tokensPerSecond, f1.tokensPerCPUSecond, model.configuration.layerCount, model.name, batch, f1.gflops, 100 * f1.gflops / peak,
           flops / 1e6, peak * 1e9 / flops))
+
+      try ablation(model)
 
       // record end to end, and its memory at 10x and 100x the top-k buffer's 20 excerpts.
       let big = try RecordBenchmark(nxp: binary, excerpts: excerpts, batch: batch).run()
@@ -169,6 +184,21 @@ struct Bench: ParsableCommand {
           "related %d x %d neurons of one layer pair (layers 14 -> 15, gate and up: one %dx%dx%d sgemm): %.3f s (%.1f GFLOP/s); every neuron of layer 14 with its top 10 up- and downstream neurons over all %d other layers and top 20 input and output tokens of %d: %.1f s",
         c.intermediateSize, c.intermediateSize, c.intermediateSize, c.mlpInputWidth, c.hiddenSize, r.pairSeconds, r.pairGFLOPs,
         c.layerCount - 1, c.vocabularySize, r.layerSeconds))
+  }
+
+  /// The cost of ablating a neuron, with and without the residual stream reused.
+  func ablation(_ model: TransformerModel) throws {
+    let layer = model.configuration.layerCount / 2
+    let bench = AblationBenchmark(model: model, layer: layer, neurons: ablateNeurons, excerptsPerNeuron: ablateExcerpts)
+    let reused = try bench.run(reuseResidual: true)
+    let full = try bench.run(reuseResidual: false)
+    print(
+      String(
+        format:
+          "ablate  layer %d of %@, %d neurons x %d excerpts x 64 tokens, 3 copies each (simulation, mean, zero): %.2f s per neuron from the residual stream entering the layer, %.2f s from the embedding (%.2fx; %d and %d rows in %d and %d passes); divergence of one %d-token row: %.2f ms",
+        layer, model.name, ablateNeurons, ablateExcerpts, reused.secondsPerNeuron, full.secondsPerNeuron,
+        full.secondsPerNeuron / reused.secondsPerNeuron, reused.rows, full.rows, reused.passes, full.passes,
+        model.configuration.vocabularySize, bench.divergenceMilliseconds()))
   }
 
   /// explain + simulate + score on the local engine, the simulator's rate beside the bare forward

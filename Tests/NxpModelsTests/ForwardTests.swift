@@ -127,6 +127,62 @@ import Testing
     #expect(Deviation(changed.neurons[1]!.toArray(), plain.neurons[1]!.toArray()).maxAbs > 1e-3)
   }
 
+  /// An override limited to some rows changes those rows only: two copies of one sequence in a
+  /// batch, each with a different neuron replaced, equal each copy run alone with its override.
+  @Test func overrideRowsApplyToThoseRowsOnly() throws {
+    let model = TransformerModel.randomized(Fixtures.tinyLlama(), seed: 28)
+    model.threads = 2
+    model.chunkRows = 8
+    let s = Self.randomSequences([9], vocabulary: 50, seed: 11)[0]
+    let values: [Float] = (0..<9).map { Float($0) - 4 }
+    let overrides = [
+      NeuronOverride(layer: 1, neuron: 2, values: values, rows: 9..<18), NeuronOverride(layer: 1, neuron: 7, values: [3], rows: 18..<27),
+    ]
+    let batch = try model.forward([s, s, s], request: ForwardRequest(neuronLayers: [1], logits: .all, overrides: overrides))
+    let plain = try model.forward([s], request: ForwardRequest(neuronLayers: [1], logits: .all))
+    let first = try model.forward(
+      [s], request: ForwardRequest(neuronLayers: [1], logits: .all, overrides: [NeuronOverride(layer: 1, neuron: 2, values: values)]))
+    let second = try model.forward(
+      [s], request: ForwardRequest(neuronLayers: [1], logits: .all, overrides: [NeuronOverride(layer: 1, neuron: 7, values: [3])]))
+    for (i, alone) in [plain, first, second].enumerated() {
+      let rows = batch.rows(ofSequence: i)
+      let V = 50, F = 40
+      let logits = Array(batch.logits!.toArray()[(rows.lowerBound * V)..<(rows.upperBound * V)])
+      let neurons = Array(batch.neurons[1]!.toArray()[(rows.lowerBound * F)..<(rows.upperBound * F)])
+      #expect(Deviation(logits, alone.logits!.toArray()).maxAbs < 1e-5, "copy \(i)")
+      #expect(Deviation(neurons, alone.neurons[1]!.toArray()).maxAbs < 1e-5, "copy \(i)")
+    }
+    #expect(Deviation(first.logits!.toArray(), plain.logits!.toArray()).maxAbs > 1e-3)
+  }
+
+  /// Starting at block L from the residual stream captured after block L - 1 gives the full
+  /// pass's neurons, residuals and logits, with and without an override in block L.
+  @Test(arguments: [Architecture.llama, .gpt2])
+  func startingFromAResidualEqualsTheFullPass(architecture: Architecture) throws {
+    let config = architecture == .llama ? Fixtures.tinyLlama() : Fixtures.tinyGPT2()
+    let model = TransformerModel.randomized(config, seed: 29)
+    model.threads = 2
+    model.chunkRows = 10
+    let last = config.layerCount - 1
+    let sequences = Self.randomSequences([7, 12, 4], vocabulary: config.vocabularySize, seed: 12)
+    let captured = try model.forward(sequences, request: ForwardRequest(residualLayers: [last - 1]))
+    let residual = FloatMatrix(rows: 23, columns: config.hiddenSize, values: captured.residuals[last - 1]!.toArray())
+    for overrides in [[], [NeuronOverride(layer: last, neuron: 5, values: [2], rows: 7..<19)]] {
+      let full = try model.forward(
+        sequences, request: ForwardRequest(neuronLayers: [last], residualLayers: [last], logits: .all, overrides: overrides))
+      let resumed = try model.forward(
+        sequences,
+        request: ForwardRequest(
+          neuronLayers: [last], residualLayers: [last], logits: .all, overrides: overrides,
+          start: ResidualStart(layer: last, residual: residual)))
+      #expect(Deviation(resumed.neurons[last]!.toArray(), full.neurons[last]!.toArray()).maxAbs < 1e-5)
+      #expect(Deviation(resumed.residuals[last]!.toArray(), full.residuals[last]!.toArray()).maxAbs < 1e-5)
+      #expect(Deviation(resumed.logits!.toArray(), full.logits!.toArray()).maxAbs < 1e-5)
+    }
+    // The residual given is read, not changed.
+    #expect(residual.toArray() == captured.residuals[last - 1]!.toArray())
+  }
+
   // MARK: - Bad requests
 
   @Test func badRequestsAreTypedErrors() throws {
@@ -146,6 +202,20 @@ import Testing
     }
     #expect(throws: ModelError.overrideLength(layer: 0, neuron: 1, expected: 3, found: 2)) {
       try model.forward([[1, 2, 3]], request: ForwardRequest(overrides: [NeuronOverride(layer: 0, neuron: 1, values: [1, 2])]))
+    }
+    #expect(throws: ModelError.overrideLength(layer: 0, neuron: 1, expected: 1, found: 2)) {
+      try model.forward(
+        [[1, 2, 3]], request: ForwardRequest(overrides: [NeuronOverride(layer: 0, neuron: 1, values: [1, 2], rows: 2..<3)]))
+    }
+    #expect(throws: ModelError.overrideRows(layer: 0, neuron: 1, rows: 2..<4, batchRows: 3)) {
+      try model.forward([[1, 2, 3]], request: ForwardRequest(overrides: [NeuronOverride(layer: 0, neuron: 1, values: [1], rows: 2..<4)]))
+    }
+    let residual = FloatMatrix(rows: 3, columns: 32)
+    #expect(throws: ModelError.beforeStart(layer: 0, start: 1)) {
+      try model.forward([[1, 2, 3]], request: ForwardRequest(neuronLayers: [0], start: ResidualStart(layer: 1, residual: residual)))
+    }
+    #expect(throws: ModelError.startResidualShape(expected: [2, 32], found: [3, 32])) {
+      try model.forward([[1, 2]], request: ForwardRequest(logits: .all, start: ResidualStart(layer: 1, residual: residual)))
     }
   }
 }

@@ -19,11 +19,11 @@ public final class PrimitiveRegistry {
     [
       CorpusOp(), SaveOp(), HeadOp(fromEnd: false), HeadOp(fromEnd: true), TableOp(), SortOp(), WhereOp(), SelectOp(),
       LoadOp(), TokensOp(), ActivationsOp(), ExcerptsOp(), RecordOp(), TopKOp(), NeuronsOp(), ReadOp(), NeuronRecordsOp(), LLMOp(),
-      ExplainOp(), ExplanationOp(), SimulateOp(), ScoreOp(), JudgeOp(), RelatedOp(),
+      ExplainOp(), ExplanationOp(), SimulateOp(), ScoreOp(), JudgeOp(), RelatedOp(), AblateOp(),
     ],
     types: [
       Table.self, Corpus.self, TensorValue.self, Excerpts.self, Records.self, NeuronSet.self, NeuronRecordValue.self, LLMValue.self,
-      Explanations.self, Simulations.self, Scores.self, JudgeScores.self, Related.self,
+      Explanations.self, Simulations.self, Scores.self, JudgeScores.self, Related.self, Ablations.self,
     ])
 
   /// This registry with more primitives and value types (a plug-in's, or a test's).

@@ -84,12 +84,15 @@ public final class Table: RuntimeObject {
     return out
   }
 
-  /// How a cell prints: floats with four decimals (one above a thousand), text made single-line.
+  /// How a cell prints: floats with four decimals (one above a thousand; three significant digits
+  /// below 0.001, where four decimals would keep one, so a small value such as a divergence never
+  /// shows as 0), text made single-line.
   static func format(_ v: Value) -> String {
     switch v {
     case .float(let f):
       if f.isNaN { return "nan" }
       if f.isInfinite { return f < 0 ? "-inf" : "inf" }
+      if f != 0 && abs(f) < 0.001 { return String(format: "%.2e", f) }
       return abs(f) >= 1000 ? String(format: "%.1f", f) : String(format: "%.4f", f)
     case .string(let s): return visible(s)
     case .null: return "-"
