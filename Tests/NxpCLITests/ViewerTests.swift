@@ -67,11 +67,21 @@ import Testing
     var expected_activations: [Double]?
   }
 
+  /// The script run once for the suite, in a folder that lives as long as the test process.
+  nonisolated(unsafe) static var ran: Result<(dir: String, run: CommandResult), Error>?
+  static func runOnce() throws -> (dir: String, run: CommandResult) {
+    if ran == nil {
+      ran = Result {
+        let dir = try TestEnvironment.temporaryDirectory("nxp-view")
+        try Self.script.write(toFile: dir + "/v.nxp", atomically: true, encoding: .utf8)
+        return (dir, try CommandRunner.nxp(["run", "v.nxp", "--cache", dir + "/cache"], in: dir))
+      }
+    }
+    return try ran!.get()
+  }
+
   @Test func aViewerOfRealScoresLinksEveryPageAndShowsTheSimulations() throws {
-    let dir = try TestEnvironment.temporaryDirectory("nxp-view")
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    try Self.script.write(toFile: dir + "/v.nxp", atomically: true, encoding: .utf8)
-    let run = try CommandRunner.nxp(["run", "v.nxp", "--cache", dir + "/cache"], in: dir)
+    let (dir, run) = try Self.runOnce()
     #expect(run.status == 0, "\(run)")
     #expect(run.stderr.contains("view: 3 neuron pages in viewer; open file://\(dir)/viewer/index.html"), "\(run.stderr)")
     let viewer = dir + "/viewer"
@@ -128,16 +138,18 @@ import Testing
     #expect(again.stderr.contains("[0 computed,"), "\(again.stderr)")
     #expect(try Self.files(viewer) == written)
 
-    try browserChecks(viewer, written: written)
   }
 
-  func browserChecks(_ viewer: String, written: [String: Data]) throws {
-    guard Browser.enabled else {
-      print(
-        "ViewerTests: chromium is not installed, so the pages were not opened in a browser (scripts/setup.sh --test installs it; NXP_REQUIRE_BROWSER=1 makes this a failure)"
-      )
-      return
-    }
+  @Test(
+    .enabled(
+      if: Browser.enabled,
+      "chromium is not installed, so the viewer's pages were not opened in a browser: scripts/setup.sh --test installs it (NXP_REQUIRE_BROWSER=1 makes this a failure)"
+    ))
+  func theViewerWorksInHeadlessChromium() throws {
+    let (dir, run) = try Self.runOnce()
+    #expect(run.status == 0, "\(run)")
+    let viewer = dir + "/viewer"
+    let written = try Self.files(viewer)
     let dumps = try TestEnvironment.temporaryDirectory("nxp-view-dom")
     defer { try? FileManager.default.removeItem(atPath: dumps) }
     func dom(_ page: String) throws -> (String, HTMLInventory) {
