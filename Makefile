@@ -12,7 +12,7 @@ demo: setup build
 ## Set up (including the Python reference packages) and run the whole test suite.
 test: setup-test lint
 	$(SWIFT) build -c release --product nxp
-	NXP_REQUIRE_LLAMA_SERVER=1 NXP_BINARY=$(CURDIR)/$(BIN) $(SWIFT) test
+	NXP_REQUIRE_LLAMA_SERVER=1 NXP_REQUIRE_BROWSER=1 NXP_BINARY=$(CURDIR)/$(BIN) $(SWIFT) test
 
 ## Print the benchmark figures the README quotes.
 bench: setup build

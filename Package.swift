@@ -5,6 +5,7 @@ import PackageDescription
 // (scripts/check-imports.py, run by `make test`):
 //   CBLAS <- NxpTensor <- NxpModels <- NxpRuntime <- nxp; NxpCore <- NxpInterp <- NxpRuntime
 //   NxpCore <- {NxpFormats, NxpCache, NxpSyntax}; NxpFormats <- NxpTokenizer <- NxpModels
+//   NxpInterp <- NxpViewer <- NxpRuntime (the static HTML viewer; `view` is its primitive)
 //   CEditLine <- NxpLineEdit <- nxp
 // The numeric modules are optimized in debug builds too, so `swift test` runs model code at speed.
 let optimize: [SwiftSetting] = [
@@ -40,9 +41,12 @@ let package = Package(
       swiftSettings: optimize),
     .target(name: "NxpCache", dependencies: ["NxpCore"]),
     .target(name: "NxpSyntax", dependencies: ["NxpCore"]),
+    .target(name: "NxpViewer", dependencies: ["NxpCore", "NxpInterp"]),
     .target(
       name: "NxpRuntime",
-      dependencies: ["NxpCore", "NxpFormats", "NxpTokenizer", "NxpModels", "NxpInterp", "NxpLLM", "NxpCache", "NxpSyntax"]),
+      dependencies: [
+        "NxpCore", "NxpFormats", "NxpTokenizer", "NxpModels", "NxpInterp", "NxpLLM", "NxpCache", "NxpSyntax", "NxpViewer",
+      ]),
     .target(name: "NxpLineEdit", dependencies: ["CEditLine"]),
     .target(name: "NxpTestSupport", dependencies: ["NxpCore", "NxpFormats", "NxpModels"]),
 
@@ -68,6 +72,7 @@ let package = Package(
     .testTarget(name: "NxpInterpTests", dependencies: ["NxpCore", "NxpInterp", "NxpTestSupport"]),
     .testTarget(name: "NxpLLMTests", dependencies: ["NxpInterp", "NxpModels", "NxpLLM", "NxpTestSupport"]),
     .testTarget(name: "NxpCacheTests", dependencies: ["NxpCore", "NxpCache", "NxpTestSupport"]),
+    .testTarget(name: "NxpViewerTests", dependencies: ["NxpInterp", "NxpViewer", "NxpTestSupport"]),
     .testTarget(name: "NxpSyntaxTests", dependencies: ["NxpCore", "NxpSyntax", "NxpTestSupport"]),
     .testTarget(name: "NxpRuntimeTests", dependencies: ["NxpCore", "NxpInterp", "NxpLLM", "NxpSyntax", "NxpRuntime", "NxpTestSupport"]),
     .testTarget(name: "NxpCLITests", dependencies: ["NxpCore", "NxpTestSupport"]),

@@ -3,11 +3,16 @@
 # and (with --test) the Python packages the reference tests compute expected values with.
 #   scripts/setup.sh          apt packages, corpus, model
 #   scripts/setup.sh --test   the same plus numpy, scipy, gguf, safetensors, tokenizers, pexpect, jinja2,
-#                             and llama-cpp-python's server (built from source: about 15 minutes on 2 cores)
+#                             llama-cpp-python's server (built from source: about 15 minutes on 2 cores),
+#                             and Debian's chromium, whose headless mode opens the viewer's pages
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 apt_packages=(libedit-dev libopenblas-dev fortunes)
+# The viewer's tests open its pages in headless Chromium.
+if [ "${1:-}" = "--test" ]; then
+  apt_packages+=(chromium)
+fi
 # llama-cpp-python compiles llama.cpp when it is installed.
 if [ "${1:-}" = "--test" ] && ! python3 -c "import llama_cpp" 2>/dev/null; then
   apt_packages+=(cmake build-essential)

@@ -19,7 +19,7 @@ public final class PrimitiveRegistry {
     [
       CorpusOp(), SaveOp(), HeadOp(fromEnd: false), HeadOp(fromEnd: true), TableOp(), SortOp(), WhereOp(), SelectOp(),
       LoadOp(), TokensOp(), ActivationsOp(), ExcerptsOp(), RecordOp(), TopKOp(), NeuronsOp(), ReadOp(), NeuronRecordsOp(), LLMOp(),
-      ExplainOp(), ExplanationOp(), SimulateOp(), ScoreOp(), JudgeOp(), RelatedOp(), AblateOp(),
+      ExplainOp(), ExplanationOp(), SimulateOp(), ScoreOp(), JudgeOp(), RelatedOp(), AblateOp(), ViewOp(),
     ],
     types: [
       Table.self, Corpus.self, TensorValue.self, Excerpts.self, Records.self, NeuronSet.self, NeuronRecordValue.self, LLMValue.self,
