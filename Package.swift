@@ -5,7 +5,7 @@ import PackageDescription
 // (scripts/check-imports.py, run by `make test`):
 //   CBLAS <- NxpTensor <- NxpModels <- NxpRuntime <- nxp; NxpCore <- NxpInterp <- NxpRuntime
 //   NxpCore <- {NxpFormats, NxpCache, NxpSyntax}; NxpFormats <- NxpTokenizer <- NxpModels
-//   NxpInterp <- NxpViewer <- NxpRuntime (the static HTML viewer; `view` is its primitive)
+//   {NxpInterp, NxpSyntax} <- NxpViewer <- NxpRuntime (the static HTML viewer; `view` is its primitive)
 //   CEditLine <- NxpLineEdit <- nxp
 // The numeric modules are optimized in debug builds too, so `swift test` runs model code at speed.
 let optimize: [SwiftSetting] = [
@@ -41,7 +41,7 @@ let package = Package(
       swiftSettings: optimize),
     .target(name: "NxpCache", dependencies: ["NxpCore"]),
     .target(name: "NxpSyntax", dependencies: ["NxpCore"]),
-    .target(name: "NxpViewer", dependencies: ["NxpCore", "NxpInterp"]),
+    .target(name: "NxpViewer", dependencies: ["NxpCore", "NxpInterp", "NxpSyntax"]),
     .target(
       name: "NxpRuntime",
       dependencies: [

@@ -137,13 +137,7 @@ public final class CachingBackend: LLMBackend, @unchecked Sendable {
   public func scorePrompts(_ requests: [PromptScoringRequest]) throws -> [PromptScoring] {
     guard requests.count > 1 else { return try requests.map(scorePrompt) }
     let keys = try requests.map { try key("score-prompt", $0) }
-    var answers: [PromptScoring?] = keys.map { k in
-      guard let store, let data = store.load(key: k), let answer = try? JSONDecoder().decode(PromptScoring.self, from: data) else {
-        return nil
-      }
-      ledger.answeredFromCache()
-      return answer
-    }
+    var answers: [PromptScoring?] = keys.map { stored($0) }
     let missing = answers.indices.filter { answers[$0] == nil }
     guard !missing.isEmpty else { return answers.map { $0! } }
     let start = Date()
@@ -179,10 +173,7 @@ public final class CachingBackend: LLMBackend, @unchecked Sendable {
 
   private func cached<R: Encodable, A: Codable>(_ kind: String, _ request: R, _ ask: () throws -> A) throws -> A {
     let k = try key(kind, request)
-    if let store, let data = store.load(key: k), let answer = try? JSONDecoder().decode(A.self, from: data) {
-      ledger.answeredFromCache()
-      return answer
-    }
+    if let answer: A = stored(k) { return answer }
     let start = Date()
     let answer: A
     do {
@@ -193,6 +184,13 @@ public final class CachingBackend: LLMBackend, @unchecked Sendable {
     }
     ledger.answered(Self.usage(of: answer), seconds: Date().timeIntervalSince(start))
     try save(answer, key: k)
+    return answer
+  }
+
+  /// The stored answer to a key (counted in the ledger), or nil when there is none readable.
+  private func stored<A: Decodable>(_ key: String) -> A? {
+    guard let store, let data = store.load(key: key), let answer = try? JSONDecoder().decode(A.self, from: data) else { return nil }
+    ledger.answeredFromCache()
     return answer
   }
 

@@ -24,6 +24,13 @@ extension Script: CustomStringConvertible {
   public var description: String { statements.map(PrettyPrinter.text).joined(separator: "\n") }
 }
 
+/// How nxp writes a value so that it reads back: for other modules that write nxp (the viewer's
+/// line to paste into the REPL).
+public enum NxpLiteral {
+  /// A string literal that parses back as `s`.
+  public static func string(_ s: String) -> String { PrettyPrinter.quoted(s) }
+}
+
 enum PrettyPrinter {
   // MARK: - Precedence
 

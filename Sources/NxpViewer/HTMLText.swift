@@ -1,4 +1,5 @@
 import Foundation
+import NxpSyntax
 
 /// Text from data (tokens, explanations, model names) made safe for each place it goes in a
 /// page: element text, attribute values, JSON inside a `<script>` element, nxp string literals.
@@ -66,26 +67,9 @@ public enum HTMLText {
     return out + "\""
   }
 
-  /// An nxp string literal (`"..."` with `\"`, `\\`, `\n`, `\t` and `\u{..}` escapes) that reads
-  /// back as `s` when pasted into a script or the REPL.
-  public static func nxpString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value) {
-          out += "\\u{" + String(scalar.value, radix: 16) + "}"
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out + "\""
-  }
+  /// An nxp string literal that reads back as `s` when pasted into a script or the REPL (the
+  /// syntax module's own writer, so the two cannot disagree).
+  public static func nxpString(_ s: String) -> String { NxpLiteral.string(s) }
 }
 
 /// Numbers as the pages print them, the same on every machine and locale.
