@@ -99,6 +99,13 @@ enum Numbers {
 
   static func fixed(_ x: Float?) -> String { x.map { fixed($0) } ?? "–" }
 
+  /// `+0.1234` or `−0.1234`: a weight whose sign is the point.
+  static func signed(_ x: Double) -> String {
+    let s = fixed(x, 4)
+    if s.hasPrefix("-") { return "−" + s.dropFirst() }
+    return s == "0.0000" ? s : "+" + s
+  }
+
   /// Four significant digits, for statistics whose scale varies (kurtosis 1737.7, variance 0.0282).
   static func significant(_ x: Double) -> String {
     guard x.isFinite else { return x.isNaN ? "undefined" : (x > 0 ? "∞" : "-∞") }

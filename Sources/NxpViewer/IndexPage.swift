@@ -94,14 +94,24 @@ struct IndexPage {
     return out
   }
 
-  static let columns: [(key: String, title: String, numeric: Bool)] = [
-    ("neuron", "Neuron", true), ("max", "Max act.", true), ("score", "Score", true), ("top", "Top", true), ("random", "Random", true),
-    ("baseline", "Baseline", true), ("shuffled", "Shuffled", true), ("explanation", "Explanation", false),
-  ]
+  /// The table's columns; the ablation score's only when ablations were given.
+  var columns: [(key: String, title: String, numeric: Bool)] {
+    var out: [(key: String, title: String, numeric: Bool)] = [
+      ("neuron", "Neuron", true), ("max", "Max act.", true), ("score", "Score", true), ("top", "Top", true), ("random", "Random", true),
+      ("baseline", "Baseline", true), ("shuffled", "Shuffled", true),
+    ]
+    if ablated { out.append(("ablation", "Ablation", true)) }
+    return out + [("explanation", "Explanation", false)]
+  }
+
+  var ablated: Bool { site.neurons.contains(where: \.ablated) }
+
+  /// The ablation score of the neuron's kept explanation.
+  static func ablationScore(_ n: ViewerNeuron) -> Double? { (n.ablations.first { $0.best } ?? n.ablations.first)?.score }
 
   func table(_ rows: [Row]) -> String {
     var out = "<table class=\"neurons\" id=\"table\"><thead><tr>"
-    for c in IndexPage.columns {
+    for c in columns {
       out += "<th data-key=\"\(c.key)\"\(c.numeric ? " class=\"num\"" : "")><button type=\"button\">\(c.title)</button></th>"
     }
     out += "</tr></thead><tbody id=\"rows\">\n"
@@ -109,9 +119,9 @@ struct IndexPage {
       let id = r.neuron.id
       out += "<tr><td class=\"num\"><a href=\"\(SiteLayout.page(id))\">\(id)</a></td>"
       out += "<td class=\"num\">\(Numbers.fixed(r.neuron.stats.maxActivation))</td>"
-      for v in [r.scores?.score, r.scores?.top, r.scores?.random, r.scores?.baseline, r.scores?.shuffled] {
-        out += "<td class=\"num\">\(Numbers.fixed(v))</td>"
-      }
+      var numbers = [r.scores?.score, r.scores?.top, r.scores?.random, r.scores?.baseline, r.scores?.shuffled]
+      if ablated { numbers.append(IndexPage.ablationScore(r.neuron)) }
+      for v in numbers { out += "<td class=\"num\">\(Numbers.fixed(v))</td>" }
       if let text = r.explanation?.text {
         out += "<td class=\"etd\"><div>\(HTMLText.text(text))</div></td>"
       } else {
@@ -132,6 +142,7 @@ struct IndexPage {
         "{\"page\":\(HTMLText.jsonString(SiteLayout.page(id))),\"neuron\":\(HTMLText.jsonString(id.description)),\"layer\":\(id.layer),\"index\":\(id.index),"
           + "\"max\":\(Numbers.json(Double(r.neuron.stats.maxActivation))),\"score\":\(Numbers.json(s?.score)),\"top\":\(Numbers.json(s?.top)),"
           + "\"random\":\(Numbers.json(s?.random)),\"baseline\":\(Numbers.json(s?.baseline)),\"shuffled\":\(Numbers.json(s?.shuffled)),"
+          + "\"ablation\":\(Numbers.json(IndexPage.ablationScore(r.neuron))),"
           + "\"explanation\":\(r.explanation?.text.map(HTMLText.jsonString) ?? "null")}")
     }
     return "<script type=\"application/json\" id=\"nxp-index\">[\n" + items.joined(separator: ",\n") + "\n]</script>\n"

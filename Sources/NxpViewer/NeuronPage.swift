@@ -8,12 +8,15 @@ struct NeuronPage {
   let neuron: ViewerNeuron
   let navigation: Navigation
   let site: ViewerSite
+  /// What a related neuron's card shows of it, when the site has a page for it.
+  let cards: RelatedCards
   let path: String
 
-  init(_ neuron: ViewerNeuron, navigation: Navigation, site: ViewerSite) {
+  init(_ neuron: ViewerNeuron, navigation: Navigation, site: ViewerSite, cards: RelatedCards) {
     self.neuron = neuron
     self.navigation = navigation
     self.site = site
+    self.cards = cards
     self.path = SiteLayout.page(neuron.id)
   }
 
@@ -246,18 +249,6 @@ struct NeuronPage {
     if let split = x.split { out += "<span class=\"split s-\(split)\">\(split)</span>" }
     out += "<span class=\"exn\" title=\"excerpt number\">#\(x.record.excerpt)</span></div>"
     return out + Heatmap.tokens(x.record, scale: scale) + "</div>\n"
-  }
-
-  /// Neurons and tokens connected to this one by weights or activations.
-  func related() -> String {
-    "<section id=\"related\"><h2>Related neurons and tokens</h2>\n"
-      + PageChrome.notComputed("Related neurons and tokens", "No related neurons or tokens were given to view.") + "</section>\n"
-  }
-
-  /// How well the simulation stands in for the neuron when it replaces it in the model.
-  func ablation() -> String {
-    "<section id=\"ablation\"><h2>Ablation</h2>\n"
-      + PageChrome.notComputed("Ablation", "No ablation results were given to view.") + "</section>\n"
   }
 
   /// The line a person pastes into the REPL to score their own explanation of this neuron.

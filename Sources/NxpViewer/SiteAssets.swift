@@ -128,7 +128,26 @@ enum SiteAssets {
     .etd{width:55%}
     .etd div{display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;line-clamp:2;overflow:hidden}
     .none{color:var(--faint);font-style:italic}
-    @media (max-width:720px){.bar{flex-wrap:wrap;padding:8px 12px}main{padding:12px}.ex{grid-template-columns:60px 1fr}.etd{width:auto}}
+    .relcols{display:grid;grid-template-columns:1fr 1fr;gap:8px 28px}
+    .rels{list-style:none;margin:4px 0;padding:0;display:flex;flex-direction:column;gap:5px}
+    .rel{display:grid;grid-template-columns:auto auto 1fr;grid-template-areas:"id w sc" "tx tx tx";gap:0 10px;border:1px solid var(--line);border-radius:8px;padding:5px 10px 6px;text-decoration:none;color:var(--fg);background:#fff}
+    a.rel:hover{border-color:var(--link);box-shadow:0 1px 3px rgba(16,24,40,.08)}
+    .rel.off{background:var(--soft);grid-template-areas:"id w tx"}
+    .rel.off .rtx{justify-self:end;align-self:center;font-size:12px}
+    .rel .rid{grid-area:id;font-weight:600;color:var(--link);font-variant-numeric:tabular-nums}
+    .rel.off .rid{color:var(--muted)}
+    .rel .rw{grid-area:w;font-size:13px;color:var(--muted);font-variant-numeric:tabular-nums}
+    .rel .rsc{grid-area:sc;justify-self:end;font-size:12px;font-weight:600;color:var(--accent);background:#edf7ef;border-radius:999px;padding:0 8px}
+    .rel .rtx{grid-area:tx;font-size:13px;line-height:1.35;overflow:hidden;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical}
+    .chips{display:flex;flex-wrap:wrap;gap:4px;margin:4px 0}
+    .chiprow{display:flex;align-items:flex-start;gap:8px;margin:4px 0}
+    .chiprow .sign{font-weight:700;color:var(--muted);width:12px;flex:0 0 12px;line-height:26px}
+    .chiprow .chips{margin:0}
+    .chip{display:inline-flex;align-items:baseline;gap:5px;border:1px solid var(--line);border-radius:6px;padding:1px 7px;background:var(--soft);font-size:13px}
+    .chip .ct{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono","Liberation Mono",monospace;white-space:pre;color:var(--fg)}
+    .chip .ct.ws,.chip .ct.sp{color:var(--faint)}
+    .chip .cv{font-size:11px;color:var(--muted);font-variant-numeric:tabular-nums}
+    @media (max-width:720px){.bar{flex-wrap:wrap;padding:8px 12px}main{padding:12px}.ex{grid-template-columns:60px 1fr}.etd{width:auto}.relcols{grid-template-columns:1fr}}
 
     """
   }
@@ -206,6 +225,9 @@ enum SiteAssets {
       var explained = document.getElementById("f-explained");
       var search = document.getElementById("f-search");
       var headers = document.querySelectorAll("#table th");
+      // The score columns the table has, in order, between the maximum activation and the explanation.
+      var numbers = Array.prototype.map.call(headers, function (th) { return th.getAttribute("data-key"); })
+        .filter(function (k) { return k !== "neuron" && k !== "max" && k !== "explanation"; });
       var sortKey = "neuron";
       var descending = false;
 
@@ -241,7 +263,7 @@ enum SiteAssets {
         first.appendChild(a);
         tr.appendChild(first);
         tr.appendChild(cell(fixed(r.max), "num"));
-        ["score", "top", "random", "baseline", "shuffled"].forEach(function (k) { tr.appendChild(cell(fixed(r[k]), "num")); });
+        numbers.forEach(function (k) { tr.appendChild(cell(fixed(r[k]), "num")); });
         if (r.explanation === null) {
           tr.appendChild(cell("not explained", "etd none"));
         } else {

@@ -12,11 +12,20 @@ public struct ViewerSite: Sendable {
   public var neurons: [ViewerNeuron]
   /// The backend and method that simulated, when scores were given (`local:smollm2-135m#..., all-at-once`).
   public var scoredBy: String?
+  /// How related neurons were connected, when they were given (`gate`: SwiGLU, through the gate
+  /// projection with the up projection's weight beside; `c_fc`: GPT-2).
+  public var relatedThrough: String?
+  /// The backend and method whose simulations were ablated, when ablations were given.
+  public var ablatedBy: String?
 
-  public init(model: String, neurons: [ViewerNeuron], scoredBy: String? = nil) {
+  public init(
+    model: String, neurons: [ViewerNeuron], scoredBy: String? = nil, relatedThrough: String? = nil, ablatedBy: String? = nil
+  ) {
     self.model = model
     self.neurons = neurons
     self.scoredBy = scoredBy
+    self.relatedThrough = relatedThrough
+    self.ablatedBy = ablatedBy
   }
 }
 
@@ -40,10 +49,18 @@ public struct ViewerNeuron: Sendable {
   public var scored: Bool
   /// True when simulations were given to the viewer.
   public var simulated: Bool
+  /// This neuron's related neurons and tokens; nil when related values were not given or do not
+  /// cover this neuron (`relatedGiven` tells which).
+  public var related: ViewerRelated?
+  public var relatedGiven: Bool
+  /// This neuron's ablation results, one per explanation sample, kept sample first.
+  public var ablations: [ViewerAblation]
+  public var ablated: Bool
 
   public init(
     id: NeuronID, stats: NeuronStats, top: [ViewerExcerpt], quantiles: [[ViewerExcerpt]]?, random: [ViewerExcerpt],
-    explanations: [ViewerExplanation] = [], explained: Bool = false, scored: Bool = false, simulated: Bool = false
+    explanations: [ViewerExplanation] = [], explained: Bool = false, scored: Bool = false, simulated: Bool = false,
+    related: ViewerRelated? = nil, relatedGiven: Bool = false, ablations: [ViewerAblation] = [], ablated: Bool = false
   ) {
     self.id = id
     self.stats = stats
@@ -54,6 +71,10 @@ public struct ViewerNeuron: Sendable {
     self.explained = explained
     self.scored = scored
     self.simulated = simulated
+    self.related = related
+    self.relatedGiven = relatedGiven
+    self.ablations = ablations
+    self.ablated = ablated
   }
 
   /// The explanation the index lists: the one scoring kept, else the first with text.

@@ -6,21 +6,28 @@ extension ViewerSite {
   /// Every file of the viewer, by path relative to its folder, in path order. The same site
   /// gives the same bytes.
   public func files() -> [(path: String, contents: Data)] {
+    var out: [(path: String, contents: Data)] = []
+    eachFile { out.append(($0, $1)) }
+    return out.sorted { $0.path < $1.path }
+  }
+
+  /// Makes the viewer's files one at a time, so a viewer of thousands of pages is never held in
+  /// memory whole.
+  func eachFile(_ body: (String, Data) throws -> Void) rethrows {
     let sorted = neurons.sorted { $0.id < $1.id }
-    let ordered = ViewerSite(model: model, neurons: sorted, scoredBy: scoredBy)
+    var ordered = self
+    ordered.neurons = sorted
     let navigation = Navigation.all(sorted.map(\.id))
-    var out: [(String, Data)] = [
-      (SiteLayout.index, Data(IndexPage(site: ordered).html().utf8)),
-      (SiteLayout.lucky, Data(LuckyPage.html(ordered).utf8)),
-      (SiteLayout.css, Data(SiteAssets.css.utf8)),
-      (SiteLayout.js, Data(SiteAssets.js.utf8)),
-      (SiteLayout.marker, Data("written by nxp's view; view replaces this folder when it writes again\n".utf8)),
-    ]
+    let cards = RelatedCards(sorted)
+    try body(SiteLayout.index, Data(IndexPage(site: ordered).html().utf8))
+    try body(SiteLayout.lucky, Data(LuckyPage.html(ordered).utf8))
+    try body(SiteLayout.css, Data(SiteAssets.css.utf8))
+    try body(SiteLayout.js, Data(SiteAssets.js.utf8))
+    try body(SiteLayout.marker, Data("written by nxp's view; view replaces this folder when it writes again\n".utf8))
     for n in sorted {
-      let page = NeuronPage(n, navigation: navigation[n.id]!, site: ordered)
-      out.append((page.path, Data(page.html().utf8)))
+      let page = NeuronPage(n, navigation: navigation[n.id]!, site: ordered, cards: cards)
+      try body(page.path, Data(page.html().utf8))
     }
-    return out.sorted { $0.0 < $1.0 }
   }
 
   /// Writes the viewer into the folder `path`, replacing a viewer written there before; returns
@@ -45,7 +52,7 @@ extension ViewerSite {
     try fm.createDirectory(atPath: staging, withIntermediateDirectories: false)
     var moved = false
     defer { if !moved { try? fm.removeItem(atPath: staging) } }
-    for (relative, data) in files() {
+    try eachFile { relative, data in
       try Cancellation.check()
       let file = staging + "/" + relative
       let dir = (file as NSString).deletingLastPathComponent

@@ -26,7 +26,7 @@ import Testing
     let scores = ViewerScores(
       score: 0.5, top: 0.25, random: nil, test: nil, rSquared: 0.1, absoluteDeviationExplained: 0.05, baseline: 0.2, shuffled: -0.01,
       excerpts: 1, failures: 1, best: true)
-    let explained = ViewerNeuron(
+    var explained = ViewerNeuron(
       id: NeuronID(layer: 1, index: 2), stats: stats, top: [ViewerExcerpt(record: record, split: "train")],
       quantiles: [[], [ViewerExcerpt(record: record)]],
       random: [ViewerExcerpt(record: record, split: "valid")],
@@ -34,9 +34,20 @@ import Testing
         ViewerExplanation(sample: 0, text: explanation, source: "person <me>", scores: scores, simulations: [simulation, failed])
       ],
       explained: true, scored: true, simulated: true)
+    // Related tokens are the hostile tokens too; each neuron's card of the other shows its explanation.
+    let hostileTokens = ViewerSigned(
+      positive: tokens.map { ViewerToken(token: $0, value: 0.5, up: 0.25) }, negative: tokens.map { ViewerToken(token: $0, value: -0.5) })
+    func related(_ link: NeuronID, upstream: Bool) -> ViewerRelated {
+      let links = ViewerSigned(positive: [ViewerLink(id: link, weight: 0.125, up: nil)], negative: [])
+      return ViewerRelated(
+        upstream: upstream ? links : nil, downstream: upstream ? nil : links, inputTokens: hostileTokens, outputTokens: hostileTokens,
+        activationTokens: tokens.map { ViewerToken(token: $0, value: 1) })
+    }
+    explained.related = related(NeuronID(layer: 3, index: 0), upstream: false)
+    explained.relatedGiven = true
     let plain = ViewerNeuron(
       id: NeuronID(layer: 3, index: 0), stats: stats, top: [ViewerExcerpt(record: record)], quantiles: nil, random: [], explained: true,
-      scored: true, simulated: true)
+      scored: true, simulated: true, related: related(NeuronID(layer: 1, index: 2), upstream: true), relatedGiven: true)
     return ViewerSite(model: "model </title><script>alert(5)</script>", neurons: [explained, plain], scoredBy: "by <i>x</i>")
   }
 
@@ -80,6 +91,13 @@ import Testing
       #expect(neuron.text.contains(t), "token \(t.debugDescription) not shown as text")
     }
     #expect(neuron.text.contains("a⏎b"), "a newline inside a token is shown as ⏎")
+    // The related neuron's card on the other page holds the explanation as text, inside its link.
+    let other = read[dir + "/viewer/neurons/3/0.html"]!
+    #expect(other.text.contains(Self.explanation))
+    #expect(other.tags.contains { $0.name == "a" && $0.attributes["href"] == "../../neurons/1/2.html" && $0.attributes["class"] == "rel" })
+    for t in Self.hostile where t != "\u{2028}" && t != "a\nb" {
+      #expect(other.text.contains(t), "related token \(t.debugDescription) not shown as text")
+    }
     #expect(neuron.text.contains(Self.explanation))
     #expect(neuron.text.contains("simulation failed: reply <b>was</b> \"odd\""))
     // Hover values are attributes read back exactly.

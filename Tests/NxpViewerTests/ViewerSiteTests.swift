@@ -99,4 +99,71 @@ import Testing
     #expect(try fm.contentsOfDirectory(atPath: dir + "/mine") == ["notes.txt"])
     #expect(throws: (any Error).self) { try Self.site().write(to: dir + "/mine/notes.txt") }
   }
+
+  @Test func relatedNeuronsAreCardsLinkingToTheirPagesAndAblationsAreShown() throws {
+    var site = Self.site()
+    let link = { (l: Int, i: Int, w: Float) in ViewerLink(id: NeuronID(layer: l, index: i), weight: w, up: w / 2) }
+    let tokens = ViewerSigned(
+      positive: [ViewerToken(token: " cat", value: 0.75, up: 0.5)], negative: [ViewerToken(token: "  ", value: -0.25)])
+    site.relatedThrough = "gate"
+    site.ablatedBy = "local:m, all-at-once"
+    for i in site.neurons.indices {
+      site.neurons[i].relatedGiven = true
+      site.neurons[i].ablated = true
+    }
+    let target = try #require(site.neurons.firstIndex { $0.id == NeuronID(layer: 9, index: 4) })
+    site.neurons[target].related = ViewerRelated(
+      upstream: ViewerSigned(
+        positive: [link(6, 20, 0.5), link(2, 5, 0.25), link(1, 1, 0.125)] + (0..<4).map { link(0, $0, 0.01) },
+        negative: [link(6, 3, -0.5)]),
+      downstream: nil, inputTokens: tokens, outputTokens: ViewerSigned(positive: [], negative: []), activationTokens: nil)
+    site.neurons[target].ablations = [
+      ViewerAblation(
+        sample: 0, score: 0.375, jsdSimulated: 1.25e-4, jsdMean: 2e-4, jsdZero: 3e-4, mean: 0.0625, positions: 96, failures: 1, best: true,
+        undefined: nil)
+    ]
+    let other = try #require(site.neurons.firstIndex { $0.id == NeuronID(layer: 2, index: 9) })
+    site.neurons[other].ablations = [
+      ViewerAblation(
+        sample: 0, score: nil, jsdSimulated: nil, jsdMean: 0, jsdZero: 0, mean: 0, positions: 96, failures: 0, best: true,
+        undefined: "mean-ablation changes nothing")
+    ]
+    let files = site.files()
+    let page = Self.text(files, "neurons/9/4.html")
+    // A neuron with a page: a card linking to it with its explanation; one without: a plain card.
+    #expect(
+      page.contains(
+        "<li><a class=\"rel\" href=\"../../neurons/6/20.html\" title=\"gate +0.5000 · up +0.2500\"><span class=\"rid\">6:20</span><span class=\"rw\">+0.5000</span><span class=\"rtx\">cats</span></a></li>"
+      ))
+    #expect(page.contains("href=\"../../neurons/2/5.html\"") && page.contains("<span class=\"rtx none\">recorded</span>"))
+    #expect(
+      page.contains("<span class=\"rid\">1:1</span><span class=\"rw\">+0.1250</span><span class=\"rtx none\">no page in this viewer</span>")
+    )
+    #expect(page.contains("<span class=\"rw\">−0.5000</span>"))
+    // Five cards, then the rest behind "show more"; no downstream in the last layer; tokens as chips.
+    #expect(page.contains("<summary>Show 2 more</summary>"))
+    #expect(page.contains("The last layer has no later layer."))
+    #expect(
+      page.contains(
+        "<span class=\"chip\" title=\"gate 0.7500 · up 0.5000\"><span class=\"ct\"> cat</span><span class=\"cv\">0.750</span></span>"))
+    #expect(page.contains("<span class=\"ct ws\">··</span><span class=\"cv\">-0.250</span>"))
+    #expect(page.contains("<strong>Activation tokens: not computed.</strong>"))
+    // The ablation section: score, divergences, the mean it held the neuron at, and who simulated.
+    #expect(page.contains("<dt>ablation score</dt><dd>0.375</dd>"))
+    #expect(page.contains("<dt>JSD simulation</dt><dd>0.000125</dd>"))
+    #expect(page.contains("<dt>JSD mean</dt><dd>0.0002</dd>"))
+    #expect(page.contains("recorded mean activation (0.0625)"))
+    #expect(page.contains("Simulated by local:m, all-at-once."))
+    #expect(!page.contains("not computed.</strong> Give <code>ablations:"))
+    let undefined = Self.text(files, "neurons/2/9.html")
+    #expect(undefined.contains("<div class=\"undef\" title=\"1 − JSD(simulation) / JSD(mean)\"><dt>ablation score</dt><dd>–</dd></div>"))
+    #expect(undefined.contains("Undefined: mean-ablation changes nothing."))
+    #expect(undefined.contains("not among the neurons <code>related</code> was asked about"))
+    #expect(Self.text(files, "neurons/2/5.html").contains("not among the neurons given to <code>ablate</code>"))
+    // The index gains an ablation column, in the table and in the data its script sorts.
+    let index = Self.text(files, "index.html")
+    #expect(index.contains("<th data-key=\"ablation\" class=\"num\"><button type=\"button\">Ablation</button></th>"))
+    #expect(index.contains("\"ablation\":0.375,"))
+    #expect(!Self.text(Self.site().files(), "index.html").contains("data-key=\"ablation\""))
+  }
 }

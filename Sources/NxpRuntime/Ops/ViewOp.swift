@@ -1,6 +1,7 @@
 import Foundation
 import NxpCore
 import NxpInterp
+import NxpModels
 import NxpViewer
 
 /// `view(top, scores: s, simulations: sims, explanations: e, to: "viewer")`: writes a static
@@ -18,13 +19,16 @@ final class ViewOp: Primitive {
       Param("scores", .oneOf([.scores, .null]), default: .null, doc: "what score returned"),
       Param("simulations", .oneOf([.simulations, .null]), default: .null, doc: "what simulate returned"),
       Param("explanations", .oneOf([.explanations, .null]), default: .null, doc: "what explain or explanation returned"),
+      Param("related", .oneOf([.related, .null]), default: .null, doc: "what related returned: cards of related neurons, related tokens"),
+      Param("ablations", .oneOf([.ablations, .null]), default: .null, doc: "what ablate returned"),
       Param(
         "to", .string, default: .string("viewer"), doc: "the folder to write (relative to the script), replaced if view wrote it before"),
     ]
   }
   let summary =
     "writes a static HTML neuron viewer: an index with a score histogram, and a page per neuron with its explanations, scores and excerpts"
-  let example = "view(top, scores: score(sims), simulations: sims, explanations: expl, to: \"viewer\")"
+  let example =
+    "view(top, scores: score(sims), simulations: sims, explanations: expl, related: related(model, top), to: \"viewer\")"
   func resultType(_ args: [String: ValueType]) throws -> ValueType { .unit }
 
   func run(_ args: Arguments, _ ctx: RunContext) throws -> Value {
@@ -33,7 +37,8 @@ final class ViewOp: Primitive {
     let site = try ViewOp.site(
       args["neurons"], explanations: args["explanations"].object(Explanations.self),
       simulations: args["simulations"].object(Simulations.self),
-      scores: args["scores"].object(Scores.self))
+      scores: args["scores"].object(Scores.self), related: args["related"].object(Related.self),
+      ablations: args["ablations"].object(Ablations.self))
     let path = ctx.plan.resolve(written)
     let index: String
     do {
@@ -50,7 +55,10 @@ final class ViewOp: Primitive {
 
   /// The viewer's neurons from the records and whatever explained, simulated and scored them.
   /// Explanations, simulations and scores of a neuron that is not among the records are refused.
-  static func site(_ neurons: Value, explanations: Explanations?, simulations: Simulations?, scores: Scores?) throws -> ViewerSite {
+  static func site(
+    _ neurons: Value, explanations: Explanations?, simulations: Simulations?, scores: Scores?, related: Related? = nil,
+    ablations: Ablations? = nil
+  ) throws -> ViewerSite {
     var recorded: [ViewerNeuron]
     let model: String
     if let set = neurons.object(NeuronSet.self) {
@@ -121,7 +129,50 @@ final class ViewOp: Primitive {
       recorded[i].scored = scores != nil
       recorded[i].simulated = simulations != nil
     }
-    return ViewerSite(model: model, neurons: recorded, scoredBy: scores.map { "\($0.payload.backend), \($0.payload.method)" })
+    var relatedByNeuron: [NeuronID: ViewerRelated] = [:]
+    for e in related?.entries ?? [] {
+      try check(e.id, "related neurons")
+      relatedByNeuron[e.id] = viewerRelated(e)
+    }
+    var ablated: [NeuronID: [ViewerAblation]] = [:]
+    for r in ablations?.rows ?? [] {
+      try check(r.id, "an ablation")
+      ablated[r.id, default: []].append(viewerAblation(r))
+    }
+    for i in recorded.indices {
+      let id = recorded[i].id
+      recorded[i].related = relatedByNeuron[id]
+      recorded[i].relatedGiven = related != nil
+      recorded[i].ablations = (ablated[id] ?? []).sorted { ($0.best ? 0 : 1, $0.sample) < ($1.best ? 0 : 1, $1.sample) }
+      recorded[i].ablated = ablations != nil
+    }
+    return ViewerSite(
+      model: model, neurons: recorded, scoredBy: scores.map { "\($0.payload.backend), \($0.payload.method)" },
+      relatedThrough: related?.payload.inputProjection,
+      ablatedBy: ablations.map { "\($0.payload.backend), \($0.payload.method)" })
+  }
+
+  static func viewerRelated(_ e: RelatedEntry) -> ViewerRelated {
+    func links(_ r: Ranked<WeightedNeuron>?) -> ViewerSigned<ViewerLink>? {
+      r.map { r in
+        let link = { (n: WeightedNeuron) in ViewerLink(id: NeuronID(layer: n.layer, index: n.neuron), weight: n.weight, up: n.up) }
+        return ViewerSigned(positive: r.positive.map(link), negative: r.negative.map(link))
+      }
+    }
+    func tokens(_ r: Ranked<RelatedToken>) -> ViewerSigned<ViewerToken> {
+      let token = { (t: RelatedToken) in ViewerToken(token: t.token, value: Double(t.strength), up: t.up) }
+      return ViewerSigned(positive: r.positive.map(token), negative: r.negative.map(token))
+    }
+    return ViewerRelated(
+      upstream: links(e.upstream), downstream: links(e.downstream), inputTokens: tokens(e.inputTokens),
+      outputTokens: tokens(e.outputTokens),
+      activationTokens: e.activationTokens?.map { ViewerToken(token: $0.token, value: $0.meanActivation) })
+  }
+
+  static func viewerAblation(_ r: AblationRow) -> ViewerAblation {
+    ViewerAblation(
+      sample: r.sample, score: r.score, jsdSimulated: r.jsdSimulated, jsdMean: r.jsdMean, jsdZero: r.jsdZero, mean: r.mean,
+      positions: r.positions, failures: r.failures, best: r.best, undefined: r.undefined?.rawValue)
   }
 
   static func viewerScores(_ r: ScoreRow) -> ViewerScores {
