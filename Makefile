@@ -4,10 +4,11 @@ BIN := .build/release/nxp
 
 .PHONY: demo test lint format setup setup-test build bench clean
 
-## Set up, build, and run Examples/quickstart.nxp and Examples/explain.nxp end to end, offline.
+## Set up, build, and run Examples/quickstart.nxp and Examples/explain.nxp end to end, offline;
+## the second writes a neuron viewer and the run as a notebook page.
 demo: setup build
 	$(BIN) run Examples/quickstart.nxp
-	$(BIN) run Examples/explain.nxp
+	$(BIN) run Examples/explain.nxp --report Examples/out/explain.html
 
 ## Set up (including the Python reference packages) and run the whole test suite.
 test: setup-test lint

@@ -23,19 +23,41 @@ struct RunCommand: ParsableCommand {
     help: "Print how many values were computed and loaded from the cache (on stderr; always shown on a terminal).")
   var summary = false
 
+  @Option(
+    name: .customLong("report"),
+    help: ArgumentHelp(
+      "Also write the run as one HTML page: each cell's code and output, timings, what was computed or cached, and provenance.",
+      valueName: "out.html"))
+  var report: String?
+
   @OptionGroup var script: ScriptOptions
   @OptionGroup var cache: CacheOptions
 
   func run() throws {
-    let style = RenderStyle(colors: Terminal.colors(disabled: script.noColor), maxRows: 20, width: Terminal.width)
+    let style = RenderStyle(
+      colors: Terminal.colors(disabled: script.noColor), truecolor: Terminal.truecolor, maxRows: 20, width: Terminal.width)
+    let transcript = report.map { _ in RunTranscript() }
+    let terminal = TerminalReporter(progress: Terminal.showsProgress)
     let session = Session(
       cacheRoot: cache.root, overrides: try script.overrides(), style: style,
       settings: RunSettings.from(environment: ProcessInfo.processInfo.environment),
-      reporter: TerminalReporter(progress: Terminal.showsProgress))
+      reporter: transcript?.reporter(forwardingTo: terminal) ?? terminal)
     defer { session.close() }
     guard FileManager.default.fileExists(atPath: file) else {
       Terminal.printError("error: no such script '\(TerminalText.visible(file))'\n")
       throw ExitCode(ExitStatus.usage)
+    }
+    if let report {
+      // The report's folder is made now, and a path that cannot hold it said now, before
+      // anything is computed.
+      let folder = (report as NSString).deletingLastPathComponent
+      do {
+        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+      } catch {
+        Terminal.printError(
+          "error: cannot write the report to '\(TerminalText.visible(report))': cannot make the folder '\(TerminalText.visible(folder))'\n")
+        throw ExitCode(ExitStatus.usage)
+      }
     }
     let program = session.load(path: file)
     let (graph, diagnostics) = session.graph(program)
@@ -54,19 +76,23 @@ struct RunCommand: ParsableCommand {
       }
       cellIndex = c.index
     }
-    try execute(session: session, graph: graph, cell: cellIndex)
+    try execute(session: session, graph: graph, cell: cellIndex, transcript: transcript)
   }
 
-  func execute(session: Session, graph: Graph, cell: Int?) throws {
+  func execute(session: Session, graph: Graph, cell: Int?, transcript: RunTranscript?) throws {
     Cancellation.signalFlag = LineEditor.installInterruptHandler()
     let started = Date()
     do {
-      try session.run(graph, cell: cell) { Terminal.write($0) }
+      try session.run(graph, cell: cell, transcript: transcript) { Terminal.write($0) }
     } catch let failure as RuntimeFailure {
       Terminal.report([failure.diagnostic])
+      transcript?.failed(DiagnosticRenderer(colors: false).render(failure.diagnostic), evaluator: session.evaluator)
+      writeReport(transcript, session: session, graph: graph)
       throw ExitCode(ExitStatus.runtimeError)
     } catch is Interrupted {
       Terminal.printError("\ninterrupted: values finished before Ctrl-C are cached; run again to resume\n")
+      transcript?.interrupted(evaluator: session.evaluator)
+      writeReport(transcript, session: session, graph: graph)
       throw ExitCode(ExitStatus.interrupted)
     }
     // What the run cost each language-model backend it used, summed over its calls.
@@ -78,6 +104,27 @@ struct RunCommand: ParsableCommand {
         String(
           format: "[%d computed, %d loaded from cache%@, %.2fs]\n", e.computed.count, e.loaded.count, saved,
           Date().timeIntervalSince(started)))
+    }
+    guard writeReport(transcript, session: session, graph: graph) else { throw ExitCode(Terminal.outputErrorStatus) }
+  }
+
+  /// Writes the notebook report, whole or not at all; false (and said) when it could not be
+  /// written. The values of the run stay cached either way.
+  @discardableResult
+  func writeReport(_ transcript: RunTranscript?, session: Session, graph: Graph) -> Bool {
+    guard let transcript, let report else { return true }
+    let overrides = script.assignments.map { a -> (String, String) in
+      let parts = a.split(separator: "=", maxSplits: 1)
+      return (String(parts.first ?? ""), parts.count > 1 ? String(parts[1]) : "")
+    }
+    let html = transcript.html(session: session, graph: graph, script: file, overrides: overrides)
+    do {
+      try AtomicFile.write(Data(html.utf8), to: report)
+      Terminal.printError("report: \(TerminalText.visible(report))\n")
+      return true
+    } catch {
+      Terminal.printError("error: could not write the report to '\(TerminalText.visible(report))': \(error)\n")
+      return false
     }
   }
 }

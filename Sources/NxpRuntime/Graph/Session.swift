@@ -55,33 +55,43 @@ public final class Session {
 
   // MARK: - Running
 
-  /// Runs the effects of a graph (or of one cell) in order, writing what they show to `output`.
+  /// Runs the effects of a graph (or of one cell) in order, writing what they show to `output`
+  /// and, given a transcript, keeping each cell's outputs, time and values for a report.
   /// Throws `RuntimeFailure` at the first failing call and `Interrupted` on Ctrl-C; values
   /// finished before either stay cached.
-  public func run(_ graph: Graph, cell: Int? = nil, output: (String) -> Void) throws {
+  public func run(_ graph: Graph, cell: Int? = nil, transcript: RunTranscript? = nil, output: (String) -> Void) throws {
     var currentCell = -1
+    let file = graph.program.script.file
     for effect in graph.effects where cell == nil || effect.effect.cell == cell {
       if effect.effect.cell != currentCell {
         currentCell = effect.effect.cell
+        transcript?.begin(cell: currentCell, evaluator: evaluator)
         if let title = graph.program.script.cells[currentCell].title {
           output("# %% \(title)\n")
         }
       }
       if effect.isSinkCall {
         _ = try evaluator.value(effect.values[0])
+        transcript?.ran(effect, in: file)
         continue
       }
       for v in effect.values {
-        output(render(try evaluator.value(v)))
+        let value = try evaluator.value(v)
+        output(render(value))
+        if let transcript { transcript.shown(effect, in: file, text: render(value, style: transcript.style)) }
       }
     }
+    transcript?.end(evaluator: evaluator)
     recordRun(graph)
   }
 
   /// What `show` prints for a value.
-  public func render(_ v: Value) -> String {
+  public func render(_ v: Value) -> String { render(v, style: evaluator.style) }
+
+  /// What `show` prints for a value, drawn in `style`.
+  public func render(_ v: Value, style: RenderStyle) -> String {
     switch v {
-    case .object(let o): return o.render(evaluator.style)
+    case .object(let o): return o.render(style)
     // Strings come from data: their control characters are shown, never sent to the terminal raw.
     case .string(let raw):
       let s = TerminalText.visible(raw, keepingLines: true)

@@ -109,7 +109,7 @@ public final class NeuronSet: RuntimeObject {
 
   public func render(_ style: RenderStyle) -> String {
     if neurons.count == 1 {
-      return ActivationRenderer(style: style.colors ? .ansi256 : .plain).render(splits(at: 0))
+      return style.activationRenderer.render(splits(at: 0))
     }
     var out = summary + "\n"
     out += asTable().render(style)

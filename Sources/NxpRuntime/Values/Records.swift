@@ -110,7 +110,7 @@ public final class NeuronRecordValue: RuntimeObject {
       record.variance)
   }
   public func render(_ style: RenderStyle) -> String {
-    ActivationRenderer(style: style.colors ? .ansi256 : .plain).render(record)
+    style.activationRenderer.render(record)
   }
 }
 

@@ -177,9 +177,18 @@ public struct RenderStyle: Sendable {
   /// Terminal width in columns.
   public var width: Int
 
-  public init(colors: Bool = false, maxRows: Int = 20, width: Int = 100) {
+  /// 24-bit shading of activations when colours are on (else the 256-colour palette).
+  public var truecolor: Bool
+
+  public init(colors: Bool = false, truecolor: Bool = false, maxRows: Int = 20, width: Int = 100) {
     self.colors = colors
+    self.truecolor = truecolor
     self.maxRows = maxRows
     self.width = width
+  }
+
+  /// How records are shaded in this style.
+  public var activationRenderer: ActivationRenderer {
+    ActivationRenderer(style: !colors ? .plain : truecolor ? .truecolor : .ansi256)
   }
 }
