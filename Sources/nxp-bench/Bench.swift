@@ -57,6 +57,12 @@ struct Bench: ParsableCommand {
   @Option(help: "Excerpts of 64 tokens per neuron in the ablation benchmark (the valid split has 10).")
   var ablateExcerpts = 3
 
+  @Flag(help: "Only the benchmark of writing the viewer for one full layer.")
+  var viewOnly = false
+
+  @Option(help: "Excerpts of 64 tokens recorded for the viewer benchmark.")
+  var viewExcerpts = 200
+
   func run() throws {
     let binary =
       nxp
@@ -77,6 +83,10 @@ struct Bench: ParsableCommand {
     }
     if ablateOnly {
       try ablation(try ModelRegistry.load("smollm2-135m"))
+      return
+    }
+    if viewOnly {
+      try viewer(binary)
       return
     }
     if !cacheOnly && !noModel {
@@ -106,6 +116,7 @@ struct Bench: ParsableCommand {
           flops / 1e6, peak * 1e9 / flops))
 
       try ablation(model)
+      try viewer(binary)
 
       // record end to end, and its memory at 10x and 100x the top-k buffer's 20 excerpts.
       let big = try RecordBenchmark(nxp: binary, excerpts: excerpts, batch: batch).run()
@@ -184,6 +195,16 @@ struct Bench: ParsableCommand {
           "related %d x %d neurons of one layer pair (layers 14 -> 15, gate and up: one %dx%dx%d sgemm): %.3f s (%.1f GFLOP/s); every neuron of layer 14 with its top 10 up- and downstream neurons over all %d other layers and top 20 input and output tokens of %d: %.1f s",
         c.intermediateSize, c.intermediateSize, c.intermediateSize, c.mlpInputWidth, c.hiddenSize, r.pairSeconds, r.pairGFLOPs,
         c.layerCount - 1, c.vocabularySize, r.layerSeconds))
+  }
+
+  /// Writing the viewer for one full layer: its own time (beside loading its inputs) and memory.
+  func viewer(_ binary: String) throws {
+    let r = try ViewerBenchmark(nxp: binary, excerpts: viewExcerpts).run()
+    print(
+      String(
+        format:
+          "view    viewer of every neuron of one layer (%d pages with records and related neurons and tokens, %.0f MB): %.1f s to write (%.1f s for the run, %.1f s of it loading the cached values), peak memory %.0f MB",
+        r.pages, Double(r.bytes) / 1e6, r.writeSeconds, r.viewSeconds, r.loadSeconds, Double(r.peakRSSBytes) / 1e6))
   }
 
   /// The cost of ablating a neuron, with and without the residual stream reused.
