@@ -72,11 +72,7 @@ struct IndexPage {
       ),
       ("scored", "\(scores.count) of \(rows.count)", "neurons with a defined score", ""),
     ]
-    out += "<dl class=\"scores side\">"
-    for (k, v, tip, cls) in cells {
-      out += "<div\(cls.isEmpty ? "" : " class=\"\(cls)\"") title=\"\(HTMLText.attribute(tip))\"><dt>\(k)</dt><dd>\(v)</dd></div>"
-    }
-    out += "</dl></div>\n"
+    out += PageChrome.figures(cells, list: "scores side") + "</div>\n"
     return out + "</section>\n"
   }
 

@@ -132,13 +132,7 @@ struct NeuronPage {
         s.failures > 0 ? "bad" : ""
       ),
     ]
-    var out = "<dl class=\"scores\">"
-    for (k, v, tip, given) in cells {
-      let cls = v == "–" ? "undef" : given
-      out +=
-        "<div\(cls.isEmpty ? "" : " class=\"\(cls)\"") title=\"\(HTMLText.attribute(tip + (v == "–" ? " (undefined: a constant side, or nothing simulated)" : "")))\"><dt>\(k)</dt><dd>\(v)</dd></div>"
-    }
-    return out + "</dl>\n"
+    return PageChrome.figures(cells, undefined: " (undefined: a constant side, or nothing simulated)") + "\n"
   }
 
   /// Real and simulated activations of the excerpts the explanation was scored on.

@@ -42,6 +42,19 @@ enum PageChrome {
     "<p class=\"nc\"><strong>\(what): not computed.</strong> \(how)</p>\n"
   }
 
+  /// A row of labelled figures: each cell's (label, value, tooltip, class). An undefined value
+  /// ("–") is drawn faint, with `undefined` added to its tooltip.
+  static func figures(_ cells: [(String, String, String, String)], list: String = "scores", undefined: String = "") -> String {
+    var out = "<dl class=\"\(list)\">"
+    for (label, value, tip, given) in cells {
+      let isUndefined = value == "–"
+      let cls = isUndefined ? "undef" : given
+      out +=
+        "<div\(cls.isEmpty ? "" : " class=\"\(cls)\"") title=\"\(HTMLText.attribute(tip + (isUndefined ? undefined : "")))\"><dt>\(label)</dt><dd>\(value)</dd></div>"
+    }
+    return out + "</dl>"
+  }
+
   /// `<kbd>` for each key name.
   static func keys(_ names: [String]) -> String { names.map { "<kbd>\($0)</kbd>" }.joined(separator: " ") }
 }

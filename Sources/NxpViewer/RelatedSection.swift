@@ -151,12 +151,7 @@ extension NeuronPage {
         ("positions", "\(a.positions)", "token positions averaged over", ""),
         ("failures", "\(a.failures)", "valid excerpts whose simulation failed (left out)", a.failures > 0 ? "bad" : ""),
       ]
-      out += "<dl class=\"scores\">"
-      for (k, v, tip, given) in cells {
-        let cls = v == "–" ? "undef" : given
-        out += "<div\(cls.isEmpty ? "" : " class=\"\(cls)\"") title=\"\(HTMLText.attribute(tip))\"><dt>\(k)</dt><dd>\(v)</dd></div>"
-      }
-      out += "</dl>\n"
+      out += PageChrome.figures(cells) + "\n"
       if let why = a.undefined { out += "<p class=\"nc\">Undefined: \(HTMLText.text(why)).</p>\n" }
     }
     return out + "</section>\n"
