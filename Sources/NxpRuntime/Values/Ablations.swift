@@ -56,11 +56,7 @@ public final class Ablations: RuntimeObject {
   public static let typeName = "Ablations"
 
   /// Mean over the neurons' kept explanations of a figure, with how many were defined.
-  func mean(_ pick: (AblationRow) -> Double?) -> (value: Double?, defined: Int, of: Int) {
-    let kept = rows.filter(\.best)
-    let values = kept.compactMap(pick)
-    return (values.isEmpty ? nil : values.reduce(0, +) / Double(values.count), values.count, kept.count)
-  }
+  func mean(_ pick: (AblationRow) -> Double?) -> DefinedMean { DefinedMean(rows.filter(\.best).map(pick)) }
 
   public var summary: String {
     let n = rows.filter(\.best).count
@@ -71,7 +67,7 @@ public final class Ablations: RuntimeObject {
     } else {
       out += "none defined"
     }
-    func jsd(_ m: (value: Double?, defined: Int, of: Int)) -> String { m.value.map { String(format: "%.2e", $0) } ?? "-" }
+    func jsd(_ m: DefinedMean) -> String { m.value.map { String(format: "%.2e", $0) } ?? "-" }
     out += "; mean JSD simulated \(jsd(mean(\.jsdSimulated))), mean-ablated \(jsd(mean(\.jsdMean))), zero-ablated \(jsd(mean(\.jsdZero)))"
     let kept = rows.filter(\.best)
     for reason in AblationRow.Undefined.allCases {

@@ -93,16 +93,10 @@ public final class JudgeScores: RuntimeObject {
   public static let typeName = "JudgeScores"
 
   /// The mean of a score over the neurons where it is defined, with how many those are.
-  func mean(_ pick: (JudgeRow) -> Double?) -> (value: Double?, defined: Int) {
-    let values = rows.compactMap(pick)
-    return (values.isEmpty ? nil : values.reduce(0, +) / Double(values.count), values.count)
-  }
+  func mean(_ pick: (JudgeRow) -> Double?) -> DefinedMean { DefinedMean(rows.map(pick)) }
 
   public var summary: String {
-    func f(_ m: (value: Double?, defined: Int)) -> String {
-      guard let v = m.value else { return "none" }
-      return String(format: "%.3f", v) + (m.defined < rows.count ? " (\(m.defined) of \(rows.count) defined)" : "")
-    }
+    func f(_ m: DefinedMean) -> String { m.formatted(none: "none") }
     let n = rows.count
     let failures = rows.reduce(0) { $0 + $1.failures }
     let answered = rows.reduce(0) { $0 + $1.excerpts }

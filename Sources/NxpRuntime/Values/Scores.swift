@@ -52,17 +52,10 @@ public final class Scores: RuntimeObject {
   public static let typeName = "Scores"
 
   /// Mean over the neurons' kept explanations of a score, with how many were defined.
-  func mean(_ pick: (ScoreRow) -> Double?) -> (value: Double?, defined: Int, of: Int) {
-    let kept = rows.filter(\.best)
-    let values = kept.compactMap(pick)
-    return (values.isEmpty ? nil : values.reduce(0, +) / Double(values.count), values.count, kept.count)
-  }
+  func mean(_ pick: (ScoreRow) -> Double?) -> DefinedMean { DefinedMean(rows.filter(\.best).map(pick)) }
 
   public var summary: String {
-    func f(_ m: (value: Double?, defined: Int, of: Int)) -> String {
-      guard let v = m.value else { return "undefined" }
-      return String(format: "%.3f", v) + (m.defined < m.of ? " (\(m.defined) of \(m.of) defined)" : "")
-    }
+    func f(_ m: DefinedMean) -> String { m.formatted() }
     let neurons = rows.filter(\.best).count
     let failures = rows.reduce(0) { $0 + $1.failures }
     let excerpts = rows.reduce(0) { $0 + $1.excerpts }
