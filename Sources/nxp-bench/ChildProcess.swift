@@ -16,8 +16,8 @@ struct ChildRun {
 /// Runs a program and measures it. Output goes to temporary files so large output cannot block.
 func runChild(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ChildRun {
   let tmp = NSTemporaryDirectory() + "nxp-bench-\(UUID().uuidString)"
-  FileManager.default.createFile(atPath: tmp + ".out", contents: nil)
-  FileManager.default.createFile(atPath: tmp + ".err", contents: nil)
+  _ = FileManager.default.createFile(atPath: tmp + ".out", contents: nil)
+  _ = FileManager.default.createFile(atPath: tmp + ".err", contents: nil)
   defer {
     try? FileManager.default.removeItem(atPath: tmp + ".out")
     try? FileManager.default.removeItem(atPath: tmp + ".err")

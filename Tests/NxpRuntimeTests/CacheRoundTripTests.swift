@@ -10,7 +10,7 @@ import Testing
   /// Doubles whose shortest text JSONSerialization reads back wrong, and the edge cases.
   static let floats: [Double] = [
     0.7127640843391418, -0.004505269142842993, -3.8612946108524557, Double(Float(0.1)), 67.34261237273202, 1e-300,
-    5e-324, 1.7976931348623157e308, -0.0, 0, 3, .infinity, -.infinity, .nan,
+    .leastNonzeroMagnitude, 1.7976931348623157e308, -0.0, 0, 3, .infinity, -.infinity, .nan,
   ]
 
   static func written(_ files: [String: Data]) throws -> (dir: String, paths: [String: String]) {
