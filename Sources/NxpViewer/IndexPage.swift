@@ -5,6 +5,13 @@ import NxpInterp
 /// sorted by any column and searched by explanation, above a histogram of the scores.
 struct IndexPage {
   let site: ViewerSite
+  /// Whether ablations were given: the table then has an ablation column.
+  let ablated: Bool
+
+  init(site: ViewerSite) {
+    self.site = site
+    ablated = site.neurons.contains(where: \.ablated)
+  }
 
   /// The row of one neuron: its shown explanation's scores.
   struct Row {
@@ -99,8 +106,6 @@ struct IndexPage {
     if ablated { out.append(("ablation", "Ablation", true)) }
     return out + [("explanation", "Explanation", false)]
   }
-
-  var ablated: Bool { site.neurons.contains(where: \.ablated) }
 
   /// The ablation score of the neuron's kept explanation.
   static func ablationScore(_ n: ViewerNeuron) -> Double? { (n.ablations.first { $0.best } ?? n.ablations.first)?.score }

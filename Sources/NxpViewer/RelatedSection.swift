@@ -53,10 +53,12 @@ extension NeuronPage {
     out += "</div>\n"
     out += "<h3>Activation tokens <span class=\"note\">the tokens with the highest mean activation over this neuron's records</span></h3>\n"
     if let tokens = r.activationTokens {
-      out += tokens.isEmpty ? "<p class=\"nc\">None.</p>\n" : chips(tokens, digits: 3, up: false)
+      out += tokens.isEmpty ? "<p class=\"nc\">None.</p>\n" : chips(tokens, up: false)
     } else {
       out += PageChrome.notComputed(
-        "Activation tokens", "Give <code>related</code> the records (<code>records:</code>) to rank tokens by activation.")
+        "Activation tokens",
+        "Give <code>related</code> a neuron set (what <code>topk</code> or <code>neurons</code> returned) to rank tokens by activation."
+      )
     }
     return out + "</section>\n"
   }
@@ -103,20 +105,20 @@ extension NeuronPage {
     var out = "<div><h3>\(title)</h3><p class=\"legend\">\(note)</p>\n"
     for (sign, list) in [("+", tokens.positive), ("−", tokens.negative)] {
       out += "<div class=\"chiprow\"><span class=\"sign\">\(sign)</span>"
-      out += list.isEmpty ? "<span class=\"none\">none</span></div>\n" : chips(list, digits: 3, up: up, wrapped: false) + "</div>\n"
+      out += list.isEmpty ? "<span class=\"none\">none</span></div>\n" : chips(list, up: up, wrapped: false) + "</div>\n"
     }
     return out + "</div>"
   }
 
   /// Tokens as chips with their value; the tooltip repeats it (and the up weight for SwiGLU).
-  func chips(_ tokens: [ViewerToken], digits: Int, up: Bool, wrapped: Bool = true) -> String {
+  func chips(_ tokens: [ViewerToken], up: Bool, wrapped: Bool = true) -> String {
     var out = wrapped ? "<p class=\"chips\">" : "<span class=\"chips\">"
     for t in tokens {
       let (text, mark) = Heatmap.display(t.token)
       var tip = Numbers.fixed(t.value, 4)
       if up, let u = t.up { tip = "gate \(Numbers.fixed(t.value, 4)) · up \(Numbers.fixed(Double(u), 4))" }
       out +=
-        "<span class=\"chip\" title=\"\(tip)\"><span class=\"ct\(mark.isEmpty ? "" : " " + mark)\">\(HTMLText.text(text))</span><span class=\"cv\">\(Numbers.fixed(t.value, digits))</span></span>"
+        "<span class=\"chip\" title=\"\(tip)\"><span class=\"ct\(mark.isEmpty ? "" : " " + mark)\">\(HTMLText.text(text))</span><span class=\"cv\">\(Numbers.fixed(t.value))</span></span>"
     }
     return out + (wrapped ? "</p>\n" : "</span>")
   }

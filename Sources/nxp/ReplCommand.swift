@@ -21,8 +21,8 @@ struct ReplCommand: ParsableCommand {
   @OptionGroup var cache: CacheOptions
 
   func run() throws {
-    let style = RenderStyle(
-      colors: Terminal.colors(disabled: script.noColor), truecolor: Terminal.truecolor, maxRows: 20, width: Terminal.width)
+    let style = RenderStyle.terminal(
+      colors: Terminal.colors(disabled: script.noColor), environment: ProcessInfo.processInfo.environment, width: Terminal.width)
     let session = Session(
       cacheRoot: cache.root, overrides: try script.overrides(), style: style,
       settings: RunSettings.from(environment: ProcessInfo.processInfo.environment),

@@ -34,8 +34,8 @@ struct RunCommand: ParsableCommand {
   @OptionGroup var cache: CacheOptions
 
   func run() throws {
-    let style = RenderStyle(
-      colors: Terminal.colors(disabled: script.noColor), truecolor: Terminal.truecolor, maxRows: 20, width: Terminal.width)
+    let style = RenderStyle.terminal(
+      colors: Terminal.colors(disabled: script.noColor), environment: ProcessInfo.processInfo.environment, width: Terminal.width)
     let transcript = report.map { _ in RunTranscript() }
     let terminal = TerminalReporter(progress: Terminal.showsProgress)
     let session = Session(
@@ -86,12 +86,13 @@ struct RunCommand: ParsableCommand {
       try session.run(graph, cell: cell, transcript: transcript) { Terminal.write($0) }
     } catch let failure as RuntimeFailure {
       Terminal.report([failure.diagnostic])
-      transcript?.failed(DiagnosticRenderer(colors: false).render(failure.diagnostic), evaluator: session.evaluator)
+      transcript?.stopped(.failed, DiagnosticRenderer(colors: false).render(failure.diagnostic), evaluator: session.evaluator)
       writeReport(transcript, session: session, graph: graph)
       throw ExitCode(ExitStatus.runtimeError)
     } catch is Interrupted {
-      Terminal.printError("\ninterrupted: values finished before Ctrl-C are cached; run again to resume\n")
-      transcript?.interrupted(evaluator: session.evaluator)
+      let message = "interrupted: values finished before Ctrl-C are cached; run again to resume"
+      Terminal.printError("\n\(message)\n")
+      transcript?.stopped(.interrupted, message, evaluator: session.evaluator)
       writeReport(transcript, session: session, graph: graph)
       throw ExitCode(ExitStatus.interrupted)
     }

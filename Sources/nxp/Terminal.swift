@@ -17,11 +17,6 @@ enum Terminal {
     !disabled && stdoutIsTTY && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty && !isDumb
   }
 
-  /// 24-bit colour, as COLORTERM announces it.
-  static var truecolor: Bool {
-    ["truecolor", "24bit"].contains((ProcessInfo.processInfo.environment["COLORTERM"] ?? "").lowercased())
-  }
-
   /// TERM=dumb (Emacs shells, some CI logs): no escape sequence at all, so no colours and no
   /// redrawn progress bar.
   static var isDumb: Bool { ProcessInfo.processInfo.environment["TERM"] == "dumb" }

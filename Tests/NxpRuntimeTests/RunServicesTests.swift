@@ -66,6 +66,13 @@ final class RecordingProgress: ProgressSink {
     #expect(counter.closed)
   }
 
+  @Test func aTerminalsStyleShadesIn24BitOnlyWhenItHasColoursAndSaysSo() {
+    let env = ["COLORTERM": "truecolor"]
+    #expect(RenderStyle.terminal(colors: true, environment: env, width: 80).activationRenderer.style == .truecolor)
+    #expect(RenderStyle.terminal(colors: true, environment: [:], width: 80).activationRenderer.style == .ansi256)
+    #expect(RenderStyle.terminal(colors: false, environment: env, width: 80).activationRenderer.style == .plain)
+  }
+
   @Test func settingsComeFromTheEnvironmentOnlyThroughTheFrontEnd() {
     let s = RunSettings.from(environment: ["NXP_CHECKPOINT_SECONDS": "0.5", "NXP_THREADS": "1"])
     #expect(s.checkpointSeconds == 0.5 && s.threads == 1)

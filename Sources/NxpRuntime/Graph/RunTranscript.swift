@@ -82,20 +82,12 @@ public final class RunTranscript: @unchecked Sendable {
     append(NotebookOutput(kind: .ran, line: effect.effect.statement.range.start.line, code: RunTranscript.code(effect, file), text: "ran"))
   }
 
-  /// The run stopped at an error: it goes into the cell that raised it.
-  public func failed(_ message: String, evaluator: Evaluator) {
+  /// The run stopped early (an error, Ctrl-C): `message` goes into the cell that was running.
+  public func stopped(_ outcome: NotebookReport.Outcome, _ message: String, evaluator: Evaluator) {
     lock.lock()
-    outcome = .failed
+    self.outcome = outcome
     lock.unlock()
     self.message(.error, message)
-    end(evaluator: evaluator)
-  }
-
-  public func interrupted(evaluator: Evaluator) {
-    lock.lock()
-    outcome = .interrupted
-    lock.unlock()
-    message(.error, "interrupted: values finished before Ctrl-C are cached; run again to resume")
     end(evaluator: evaluator)
   }
 

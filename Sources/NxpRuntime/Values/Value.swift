@@ -187,6 +187,13 @@ public struct RenderStyle: Sendable {
     self.width = width
   }
 
+  /// A terminal's style: colours when `colors`, 24-bit shading when the environment announces it
+  /// (`ActivationRenderer.forOutput`'s rule: COLORTERM=truecolor or 24bit).
+  public static func terminal(colors: Bool, environment: [String: String], maxRows: Int = 20, width: Int) -> RenderStyle {
+    let shading = ActivationRenderer.forOutput(isTerminal: colors, environment: environment).style
+    return RenderStyle(colors: colors, truecolor: shading == .truecolor, maxRows: maxRows, width: width)
+  }
+
   /// How records are shaded in this style.
   public var activationRenderer: ActivationRenderer {
     ActivationRenderer(style: !colors ? .plain : truecolor ? .truecolor : .ansi256)
