@@ -10,11 +10,11 @@ extension Lexer {
     digits()
 
     // `6:123` with no spaces is one neuron; `k: 6` or `6 : 1` are not.
-    if peek() == ":", peek(1)?.isDigit == true {
+    if peek() == Byte.colon, peek(1)?.isASCIIDigit == true {
       bump()
       digits()
       if malformedTail(from: startIndex, start) { return }
-      let text = String(chars[startIndex..<index])
+      let text = source(startIndex..<index)
       let parts = text.split(separator: ":").map { Int($0.filter { $0 != "_" }) }
       guard parts.count == 2, let layer = parts[0], let unit = parts[1] else {
         return invalid("neuron literal '\(text)' is too large", from: startIndex, start)
@@ -23,21 +23,21 @@ extension Lexer {
     }
 
     var isFloat = false
-    if peek() == ".", peek(1)?.isDigit == true {
+    if peek() == Byte.dot, peek(1)?.isASCIIDigit == true {
       bump()
       digits()
       isFloat = true
     }
-    if peek() == "e" || peek() == "E" {
-      let sign = peek(1) == "+" || peek(1) == "-" ? 1 : 0
-      if peek(1 + sign)?.isDigit == true {
+    if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
+      let sign = peek(1) == UInt8(ascii: "+") || peek(1) == UInt8(ascii: "-") ? 1 : 0
+      if peek(1 + sign)?.isASCIIDigit == true {
         bump(1 + sign)
         digits()
         isFloat = true
       } else if sign == 1 || peek(1)?.isIdentifierPart != true {
         bump(1 + sign)
         return invalid(
-          "expected digits in the exponent of '\(String(chars[startIndex..<index]))'", from: startIndex, start,
+          "expected digits in the exponent of '\(source(startIndex..<index))'", from: startIndex, start,
           help: ["write an exponent like 1e-3"])
       }
     }
@@ -69,15 +69,15 @@ extension Lexer {
 
   /// A digit followed by digits and `_` separators.
   mutating func digits() {
-    while let c = peek(), c.isDigit || c == "_" { bump() }
+    while let c = peek(), c.isASCIIDigit || c == Byte.underscore { bump() }
   }
 
   /// Letters or a fraction glued to a number (`12abc`, `0x1F`, `6:12.5`) make it one bad token.
   mutating func malformedTail(from startIndex: Int, _ start: SourceLocation) -> Bool {
-    let glued = peek()?.isIdentifierPart == true || (peek() == "." && peek(1)?.isDigit == true)
+    let glued = peek()?.isIdentifierPart == true || (peek() == Byte.dot && peek(1)?.isASCIIDigit == true)
     guard glued else { return false }
-    while let c = peek(), c.isIdentifierPart || (c == "." && peek(1)?.isDigit == true) { bump() }
-    invalid("malformed number '\(String(chars[startIndex..<index]))'", from: startIndex, start)
+    while let c = peek(), c.isIdentifierPart || (c == Byte.dot && peek(1)?.isASCIIDigit == true) { bump() }
+    invalid("malformed number '\(source(startIndex..<index))'", from: startIndex, start)
     return true
   }
 }

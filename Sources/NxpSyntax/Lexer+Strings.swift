@@ -4,37 +4,55 @@ import NxpCore
 
 extension Lexer {
   static let escapeHelp = #"the escapes are \n \t \r \0 \" \\ and \u{...}"#
+  static let simpleEscapes: [UInt8: String] = [
+    UInt8(ascii: "n"): "\n", UInt8(ascii: "t"): "\t", UInt8(ascii: "r"): "\r", UInt8(ascii: "0"): "\0",
+    Byte.quote: "\"", Byte.backslash: "\\",
+  ]
 
   /// `"..."` on one line, or `"""..."""` across lines.
   mutating func string() {
-    if peek(1) == "\"" && peek(2) == "\"" { return tripleQuotedString() }
+    if peek(1) == Byte.quote && peek(2) == Byte.quote { return tripleQuotedString() }
     let start = location
     let startIndex = index
     bump()
     var value = ""
     while true {
-      guard let c = peek() else {
+      appendPlainText(to: &value, before: bytes.count, stoppingAtQuote: true)
+      if atEnd {
         error("unterminated string", SourceRange(start, location))
         break
       }
-      if c == "\"" {
+      if peek() == Byte.quote {
         bump()
         break
       }
-      if c.isLineBreak {
+      if atLineBreak {
         error(
           "unterminated string", SourceRange(start, location),
           help: ["a string ends on the line where it starts; use \"\"\" for text that spans lines"])
         break
       }
-      if c == "\\" {
+      if bytes[index] == Byte.backslash {
         escape(into: &value, multiline: false)
       } else {
-        value.append(c)
+        // A quote that a combining mark joins is text.
+        value.append(character(at: index))
         bump()
       }
     }
     add(.string(value), from: startIndex, start)
+  }
+
+  /// Appends the text up to the next backslash, line break, `end` or (when asked) quote to
+  /// `value` in one piece.
+  mutating func appendPlainText(to value: inout String, before end: Int, stoppingAtQuote: Bool) {
+    let runStart = index
+    while index < end && !atLineBreak {
+      let b = bytes[index]
+      if b == Byte.backslash || (stoppingAtQuote && b == Byte.quote) { break }
+      bump()
+    }
+    if index > runStart { value += source(runStart..<index) }
   }
 
   /// `"""` text `"""`. A line break right after the opening quotes is dropped. When the closing
@@ -45,36 +63,37 @@ extension Lexer {
     let startIndex = index
     let contentStart = index + 3
 
-    // Find the closing quotes first: the indentation to remove is known only there.
+    // Find the closing quotes first: the indentation to remove is known only there. (A quote
+    // byte is never part of a longer UTF-8 sequence, so bytes can be searched directly.)
     var close: Int?
     var j = contentStart
-    while j < chars.count {
-      if chars[j] == "\\" {
+    while j < bytes.count {
+      if bytes[j] == Byte.backslash {
         j += 2
         continue
       }
-      if chars[j] == "\"" && j + 2 < chars.count && chars[j + 1] == "\"" && chars[j + 2] == "\"" {
+      if bytes[j] == Byte.quote && j + 2 < bytes.count && bytes[j + 1] == Byte.quote && bytes[j + 2] == Byte.quote {
         close = j
         break
       }
       j += 1
     }
     guard let close else {
-      bump(chars.count - index)
+      while !atEnd { bump() }
       endsInsideString = true
       error("unterminated triple-quoted string", SourceRange(start, tokenEnd(start, 3)))
       add(.string(""), from: startIndex, start)
       return
     }
 
-    let dropsFirstLineBreak = contentStart < close && chars[contentStart].isLineBreak
+    let dropsFirstLineBreak = isLineBreak(at: contentStart) && contentStart < close
     var contentEnd = close
-    var indent: [Character] = []
-    if let lastBreak = (contentStart..<close).last(where: { chars[$0].isLineBreak }),
-      chars[(lastBreak + 1)..<close].allSatisfy({ $0 == " " || $0 == "\t" })
+    var indent = 0..<0
+    if let lastNewline = (contentStart..<close).last(where: { bytes[$0] == Byte.lf }),
+      bytes[(lastNewline + 1)..<close].allSatisfy({ $0 == Byte.space || $0 == Byte.tab })
     {
-      indent = Array(chars[(lastBreak + 1)..<close])
-      contentEnd = lastBreak
+      indent = (lastNewline + 1)..<close
+      contentEnd = lastNewline > contentStart && bytes[lastNewline - 1] == Byte.cr ? lastNewline - 1 : lastNewline
     }
 
     bump(3)
@@ -90,32 +109,31 @@ extension Lexer {
         skipIndentation(indent, before: contentEnd)
         if index >= contentEnd { break }
       }
-      let c = chars[index]
-      if c.isLineBreak {
+      appendPlainText(to: &value, before: contentEnd, stoppingAtQuote: false)
+      if index >= contentEnd { break }
+      if atLineBreak {
         value.append("\n")
         bump()
         atLineStart = true
-      } else if c == "\\" {
-        escape(into: &value, multiline: true)
       } else {
-        value.append(c)
-        bump()
+        escape(into: &value, multiline: true)
       }
     }
-    bump(close + 3 - index)
+    while index < close + 3 && !atEnd { bump() }
     add(.string(value), from: startIndex, start)
   }
 
-  /// Skips `indent` at the start of a line; a line of only spaces shorter than it becomes empty.
-  mutating func skipIndentation(_ indent: [Character], before end: Int) {
+  /// Skips the indentation `indent` (a byte range of spaces and tabs) at the start of a line; a
+  /// line of only spaces shorter than it becomes empty.
+  mutating func skipIndentation(_ indent: Range<Int>, before end: Int) {
     guard !indent.isEmpty else { return }
-    if index + indent.count <= end && Array(chars[index..<(index + indent.count)]) == indent {
+    if index + indent.count <= end && bytes[index..<(index + indent.count)].elementsEqual(bytes[indent]) {
       bump(indent.count)
       return
     }
     var k = index
-    while k < end, chars[k] == " " || chars[k] == "\t" { k += 1 }
-    if k - index < indent.count && (k == end || chars[k].isLineBreak) { bump(k - index) }
+    while k < end, bytes[k] == Byte.space || bytes[k] == Byte.tab { k += 1 }
+    if k - index < indent.count && (k == end || isLineBreak(at: k)) { bump(k - index) }
   }
 
   /// The location `count` characters after `start` on its line (for the range of a delimiter).
@@ -128,39 +146,39 @@ extension Lexer {
     let start = location
     let startIndex = index
     bump()
-    guard let c = peek(), !c.isLineBreak else {
+    guard !atEnd, !atLineBreak else {
       // In a one-line string the unterminated-string error says it all.
       if multiline { error("a backslash at the end of a line is not an escape", SourceRange(start, location)) }
       return
     }
-    let simple: [Character: String] = ["n": "\n", "t": "\t", "r": "\r", "0": "\0", "\"": "\"", "\\": "\\"]
-    if let s = simple[c] {
+    let c = peek()
+    if let c, let s = Lexer.simpleEscapes[c] {
       bump()
       value += s
       return
     }
     bump()
-    guard c == "u" else {
+    guard c == UInt8(ascii: "u") else {
       error(
-        "invalid escape sequence '\(String(chars[startIndex..<index]))'", SourceRange(start, location),
+        "invalid escape sequence '\(source(startIndex..<index))'", SourceRange(start, location),
         help: [Lexer.escapeHelp])
       return
     }
     // \u{1F600}: one to eight hex digits naming a Unicode scalar.
     var hex = ""
     var wellFormed = false
-    if peek() == "{" {
+    if peek() == UInt8(ascii: "{") {
       bump()
-      while let d = peek(), d.isHexDigit {
-        hex.append(d)
+      while let d = peek(), d.isASCIIHexDigit {
+        hex.unicodeScalars.append(Unicode.Scalar(d))
         bump()
       }
-      if peek() == "}" {
+      if peek() == UInt8(ascii: "}") {
         bump()
         wellFormed = true
       }
     }
-    let text = String(chars[startIndex..<index])
+    let text = source(startIndex..<index)
     guard wellFormed, (1...8).contains(hex.count), let code = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(code)
     else {
       error(

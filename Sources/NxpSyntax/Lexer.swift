@@ -17,82 +17,141 @@ public struct Lexer {
   /// Splits `file` into tokens.
   public static func tokenize(_ file: SourceFile) -> Result {
     var lexer = Lexer(file: file)
-    lexer.run()
-    return Result(tokens: lexer.tokens, diagnostics: lexer.diagnostics, endsInsideString: lexer.endsInsideString)
+    var tokens: [Token] = []
+    while tokens.last?.kind != .endOfInput { lexer.read(into: &tokens) }
+    return Result(tokens: tokens, diagnostics: lexer.diagnostics, endsInsideString: lexer.endsInsideString)
   }
 
   // MARK: - State
 
   let file: SourceFile
-  let chars: [Character]
-  /// The UTF-8 of the text: token text is cut from it by offset, which is much cheaper than
-  /// building a String from Characters.
+  /// The UTF-8 of the text. The lexer walks bytes: a character of more than one byte (or `\r\n`)
+  /// is measured with the String's own grapheme breaking only where one occurs, so an ASCII
+  /// script costs one byte a character and no Character is ever made for it.
   let bytes: [UInt8]
+  /// Byte offset of the next character (always at a character boundary).
   var index = 0
   var location = SourceLocation(line: 1, column: 1, offset: 0)
+  /// Tokens read and not yet handed out by `read(into:)`.
   var tokens: [Token] = []
   var diagnostics: [Diagnostic] = []
   var endsInsideString = false
+  var finished = false
 
   init(file: SourceFile) {
     self.file = file
-    self.chars = Array(file.text)
     self.bytes = Array(file.text.utf8)
+    // A byte-order mark is not text: skip it without counting a column.
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+      index = 3
+      location.offset = 3
+    }
   }
 
   // MARK: - Main loop
 
-  mutating func run() {
-    // A byte-order mark is not text: skip it without counting a column.
-    if chars.first == "\u{FEFF}" {
-      index = 1
-      location.offset = 3
-    }
-    while index < chars.count {
-      let start = location
-      let startIndex = index
-      let c = chars[index]
-      if c == " " || c == "\t" || c == "\r" {
-        bump()
-      } else if c.isLineBreak {
-        bump()
-        add(.newline, from: startIndex, start)
-      } else if c == "#" {
-        commentOrCellMarker()
-      } else if c == "\"" {
-        string()
-      } else if c.isDigit {
-        number()
-      } else if c.isIdentifierStart {
-        identifier()
-      } else {
-        punctuation()
+  /// Reads until at least one token is ready and moves the ready ones to the end of `buffer`;
+  /// the last token of all is `.endOfInput`, after which it adds nothing.
+  mutating func read(into buffer: inout [Token]) {
+    while tokens.isEmpty && !finished { step() }
+    buffer.append(contentsOf: tokens)
+    tokens.removeAll(keepingCapacity: true)
+  }
+
+  /// Reads one token, or white space, or a comment.
+  mutating func step() {
+    guard index < bytes.count else {
+      if !finished {
+        tokens.append(Token(.endOfInput, text: "", range: SourceRange(at: location)))
+        finished = true
       }
+      return
     }
-    tokens.append(Token(.endOfInput, text: "", range: SourceRange(at: location)))
+    let start = location
+    let startIndex = index
+    if atLineBreak {
+      bump()
+      add(.newline, from: startIndex, start)
+      return
+    }
+    switch ascii(at: index) {
+    case Byte.space, Byte.tab, Byte.cr: bump()
+    case Byte.hash: commentOrCellMarker()
+    case Byte.quote: string()
+    case let b? where b.isASCIIDigit: number()
+    case let b? where b.isIdentifierStart: identifier()
+    default: punctuation()
+    }
   }
 
   // MARK: - Moving through the text
 
-  func peek(_ ahead: Int = 0) -> Character? {
-    index + ahead < chars.count ? chars[index + ahead] : nil
+  /// The character at byte `i` when it is a single ASCII byte: not `\r\n`, not a letter that a
+  /// combining mark joins. nil otherwise and at the end.
+  func ascii(at i: Int) -> UInt8? {
+    guard i < bytes.count else { return nil }
+    let b = bytes[i]
+    guard b < 0x80 else { return nil }
+    guard i + 1 < bytes.count else { return b }
+    let next = bytes[i + 1]
+    if next < 0x80 { return b == Byte.cr && next == Byte.lf ? nil : b }
+    return characterLength(at: i) == 1 ? b : nil
   }
+
+  /// The current character if it is a single ASCII byte; `peek(k)` is the one `k` bytes on,
+  /// which callers ask for only after the characters before it matched ASCII.
+  func peek(_ ahead: Int = 0) -> UInt8? { ascii(at: index + ahead) }
+
+  /// The length in bytes of the character (grapheme cluster) starting at byte `i`.
+  func characterLength(at i: Int) -> Int {
+    let b = bytes[i]
+    if b < 0x80 && (i + 1 == bytes.count || bytes[i + 1] < 0x80) {
+      return b == Byte.cr && i + 1 < bytes.count && bytes[i + 1] == Byte.lf ? 2 : 1
+    }
+    let text = file.text
+    let start = text.utf8.index(text.utf8.startIndex, offsetBy: i)
+    return text[start].utf8.count
+  }
+
+  /// The character starting at byte `i`.
+  func character(at i: Int) -> Character {
+    Character(source(i..<(i + characterLength(at: i))))
+  }
+
+  /// Only `\n` and `\r\n` end lines, as in `SourceFile.lines`.
+  func isLineBreak(at i: Int) -> Bool {
+    guard i < bytes.count else { return false }
+    return bytes[i] == Byte.lf || (bytes[i] == Byte.cr && i + 1 < bytes.count && bytes[i + 1] == Byte.lf)
+  }
+
+  var atLineBreak: Bool { isLineBreak(at: index) }
+  var atEnd: Bool { index >= bytes.count }
 
   /// Consumes one character, keeping line, column and UTF-8 offset exact.
   mutating func bump() {
-    let c = chars[index]
-    index += 1
-    location.offset += c.utf8.count
-    if c.isLineBreak {
+    let b = bytes[index]
+    if b == Byte.lf || isLineBreak(at: index) {
+      index += b == Byte.lf ? 1 : 2
       location.line += 1
       location.column = 1
     } else {
+      index += ascii(at: index) != nil ? 1 : characterLength(at: index)
       location.column += 1
     }
+    location.offset = index
   }
 
   mutating func bump(_ count: Int) {
-    for _ in 0..<count where index < chars.count { bump() }
+    var left = count
+    while left > 0 && !atEnd {
+      bump()
+      left -= 1
+    }
+  }
+
+  /// Consumes characters up to a line break, the end, or a character whose first byte is `stop`.
+  mutating func skipInLine(until stop: UInt8? = nil) {
+    while !atEnd && !atLineBreak && bytes[index] != stop { bump() }
   }
 
   mutating func add(_ kind: Token.Kind, from startIndex: Int, _ start: SourceLocation) {
@@ -100,8 +159,11 @@ public struct Lexer {
   }
 
   /// The source text from `start` to the current location.
-  func text(from start: SourceLocation) -> String {
-    String(decoding: bytes[start.offset..<location.offset], as: UTF8.self)
+  func text(from start: SourceLocation) -> String { source(start.offset..<location.offset) }
+
+  /// The source text of a byte range that starts and ends at character boundaries.
+  func source(_ range: Range<Int>) -> String {
+    String(decoding: bytes[range], as: UTF8.self)
   }
 
   mutating func error(_ message: String, _ range: SourceRange, help: [String] = []) {
@@ -114,17 +176,18 @@ public struct Lexer {
   mutating func commentOrCellMarker() {
     let start = location
     let startIndex = index
-    let isMarker = location.column == 1 && peek(1) == " " && peek(2) == "%" && peek(3) == "%"
-    while let c = peek(), !c.isLineBreak { bump() }
+    let isMarker =
+      location.column == 1 && peek(1) == Byte.space && peek(2) == Byte.percent && peek(3) == Byte.percent
+    skipInLine()
     guard isMarker else { return }
-    let title = String(chars[(startIndex + 4)..<index]).trimmingWhitespace()
+    let title = source((startIndex + 4)..<index).trimmingWhitespace()
     add(.cellMarker(title: title), from: startIndex, start)
   }
 
   mutating func identifier() {
     let start = location
     let startIndex = index
-    while let c = peek(), c.isIdentifierPart { bump() }
+    while let b = peek(), b.isIdentifierPart { bump() }
     let text = text(from: start)
     add(Token.Kind.keywords[text] ?? .name(text), from: startIndex, start)
   }
@@ -132,37 +195,37 @@ public struct Lexer {
   mutating func punctuation() {
     let start = location
     let startIndex = index
-    let c = chars[index]
-    if let kind = Lexer.single(c) {
+    let c = peek()
+    if let c, let kind = Lexer.single(c) {
       bump()
       add(kind, from: startIndex, start)
-    } else if c == "|" && peek(1) == ">" {
+    } else if c == Byte.bar && peek(1) == Byte.greater {
       bump(2)
       add(.pipe, from: startIndex, start)
-    } else if c == "." && peek(1) == "." && peek(2) == "<" {
+    } else if c == Byte.dot && peek(1) == Byte.dot && peek(2) == Byte.less {
       bump(3)
       add(.halfOpenRange, from: startIndex, start)
-    } else if c == "." && peek(1) == "." && peek(2) == "." {
+    } else if c == Byte.dot && peek(1) == Byte.dot && peek(2) == Byte.dot {
       bump(3)
       add(.closedRange, from: startIndex, start)
-    } else if c == "." && peek(1) == "." {
+    } else if c == Byte.dot && peek(1) == Byte.dot {
       bump(2)
       invalid(
         "unexpected '..'", from: startIndex, start,
         help: ["write '..<' for a half-open range or '...' for a closed one"])
-    } else if c == "." {
+    } else if c == Byte.dot {
       bump()
       add(.dot, from: startIndex, start)
-    } else if c == "|" {
+    } else if c == Byte.bar {
       bump()
       invalid("unexpected character '|'", from: startIndex, start, help: ["the pipe operator is written '|>'"])
-    } else if c == "'" {
+    } else if c == Byte.apostrophe {
       singleQuotedString()
     } else {
       // One message for a run of characters the language has no use for.
       bump()
-      while let next = peek(), next.isUnexpected { bump() }
-      let run = Array(chars[startIndex..<index])
+      while isUnexpected(at: index) { bump() }
+      let run = Array(source(startIndex..<index))
       let shown =
         run.allSatisfy(\.isPrintable) ? "'\(String(run))'" : run.map(\.codePoints).joined(separator: " ")
       invalid(
@@ -170,22 +233,33 @@ public struct Lexer {
     }
   }
 
-  static func single(_ c: Character) -> Token.Kind? {
+  /// A character that starts no token and is not white space.
+  func isUnexpected(at i: Int) -> Bool {
+    guard i < bytes.count, !isLineBreak(at: i) else { return false }
+    guard let b = ascii(at: i) else { return true }
+    if b.isIdentifierPart { return false }
+    return !Lexer.startsToken.contains(b)
+  }
+
+  /// ASCII that begins a token or is white space.
+  static let startsToken = Set(Array(" \t\r#\"'()[]{},:;=+-*/|.".utf8))
+
+  static func single(_ c: UInt8) -> Token.Kind? {
     switch c {
-    case "(": return .leftParen
-    case ")": return .rightParen
-    case "[": return .leftBracket
-    case "]": return .rightBracket
-    case "{": return .leftBrace
-    case "}": return .rightBrace
-    case ",": return .comma
-    case ":": return .colon
-    case ";": return .semicolon
-    case "=": return .equal
-    case "+": return .plus
-    case "-": return .minus
-    case "*": return .star
-    case "/": return .slash
+    case UInt8(ascii: "("): return .leftParen
+    case UInt8(ascii: ")"): return .rightParen
+    case UInt8(ascii: "["): return .leftBracket
+    case UInt8(ascii: "]"): return .rightBracket
+    case UInt8(ascii: "{"): return .leftBrace
+    case UInt8(ascii: "}"): return .rightBrace
+    case UInt8(ascii: ","): return .comma
+    case UInt8(ascii: ":"): return .colon
+    case UInt8(ascii: ";"): return .semicolon
+    case UInt8(ascii: "="): return .equal
+    case UInt8(ascii: "+"): return .plus
+    case UInt8(ascii: "-"): return .minus
+    case UInt8(ascii: "*"): return .star
+    case UInt8(ascii: "/"): return .slash
     default: return nil
     }
   }
@@ -195,8 +269,8 @@ public struct Lexer {
     let start = location
     let startIndex = index
     bump()
-    while let c = peek(), !c.isLineBreak, c != "'" { bump() }
-    if peek() == "'" { bump() }
+    skipInLine(until: Byte.apostrophe)
+    if peek() == Byte.apostrophe { bump() }
     invalid("strings are written in double quotes", from: startIndex, start, help: ["write \"...\" instead of '...'"])
   }
 
@@ -206,20 +280,38 @@ public struct Lexer {
   }
 }
 
+/// The ASCII bytes the lexer looks for.
+enum Byte {
+  static let lf = UInt8(ascii: "\n")
+  static let cr = UInt8(ascii: "\r")
+  static let tab = UInt8(ascii: "\t")
+  static let space = UInt8(ascii: " ")
+  static let hash = UInt8(ascii: "#")
+  static let percent = UInt8(ascii: "%")
+  static let quote = UInt8(ascii: "\"")
+  static let apostrophe = UInt8(ascii: "'")
+  static let backslash = UInt8(ascii: "\\")
+  static let bar = UInt8(ascii: "|")
+  static let greater = UInt8(ascii: ">")
+  static let less = UInt8(ascii: "<")
+  static let dot = UInt8(ascii: ".")
+  static let colon = UInt8(ascii: ":")
+  static let underscore = UInt8(ascii: "_")
+}
+
+extension UInt8 {
+  var isASCIIDigit: Bool { self >= 48 && self <= 57 }
+  var isASCIIHexDigit: Bool { isASCIIDigit || (self >= 65 && self <= 70) || (self >= 97 && self <= 102) }
+  var isIdentifierStart: Bool { (self >= 65 && self <= 90) || (self >= 97 && self <= 122) || self == 95 }
+  var isIdentifierPart: Bool { isIdentifierStart || isASCIIDigit }
+}
+
 // MARK: - Character classes
 
 extension Character {
-  /// Only `\n` and `\r\n` end lines, as in `SourceFile.lines`.
-  var isLineBreak: Bool { self == "\n" || self == "\r\n" }
-
   var isDigit: Bool {
     guard let a = asciiValue, self != "\r\n" else { return false }
     return a >= 48 && a <= 57
-  }
-
-  var isHexDigit: Bool {
-    guard let a = asciiValue, self != "\r\n" else { return false }
-    return (a >= 48 && a <= 57) || (a >= 65 && a <= 70) || (a >= 97 && a <= 102)
   }
 
   var isIdentifierStart: Bool {
@@ -228,15 +320,6 @@ extension Character {
   }
 
   var isIdentifierPart: Bool { isIdentifierStart || isDigit }
-
-  /// A character that starts no token and is not white space.
-  var isUnexpected: Bool {
-    if isLineBreak || self == " " || self == "\t" || self == "\r" || self == "#" || self == "\"" || self == "'" {
-      return false
-    }
-    if isIdentifierPart { return false }
-    return !"()[]{},:;=+-*/|.".contains(self)
-  }
 
   /// False for control, format and other characters a terminal would not show.
   var isPrintable: Bool {

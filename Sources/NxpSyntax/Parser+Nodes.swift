@@ -11,13 +11,13 @@ extension Parser {
   /// Consumes `|>`, also when it starts the next line (which continues the statement).
   @inline(never)
   mutating func matchPipe() -> Bool {
-    if current.kind == .newline && firstNonBreak(from: position).kind == .pipe { skipLineBreaks() }
+    if currentKind == .newline && firstNonBreak(from: position).kind == .pipe { skipLineBreaks() }
     return match(.pipe)
   }
 
   @inline(never)
   mutating func pipeCallee() throws -> Identifier {
-    guard case .name(let name) = current.kind else {
+    guard case .name(let name) = currentKind else {
       throw errorAtCurrent(
         "expected a call or a name after '|>'", help: ["`x |> f(a)` means f(x, a), and `x |> f` means f(x)"])
     }
@@ -30,7 +30,7 @@ extension Parser {
     let trailing: [Token.Kind] = [
       .dot, .leftBracket, .leftParen, .plus, .minus, .star, .slash, .halfOpenRange, .closedRange,
     ]
-    if trailing.contains(current.kind) {
+    if trailing.contains(currentKind) {
       throw errorAtCurrent(
         "the right side of '|>' must be a call or a name", help: ["wrap the pipe in parentheses: (x |> f) + 1"])
     }
@@ -101,7 +101,7 @@ extension Parser {
 
   @inline(never)
   mutating func makeMember(_ base: Expr) throws -> Expr {
-    guard case .name(let name) = current.kind else { throw errorAtCurrent("expected member name after '.'") }
+    guard case .name(let name) = currentKind else { throw errorAtCurrent("expected member name after '.'") }
     let token = advance()
     return try make(.member(base, Identifier(name, range: token.range)), base.range.union(token.range))
   }
@@ -152,8 +152,8 @@ extension Parser {
 
   /// Which bracketed primary starts here (after `simplePrimary` found none).
   @inline(never)
-  func primaryForm() -> PrimaryForm {
-    switch current.kind {
+  mutating func primaryForm() -> PrimaryForm {
+    switch currentKind {
     case .name: return .call
     case .leftBracket: return .list
     case .leftBrace: return .record
@@ -174,7 +174,7 @@ extension Parser {
 
   @inline(never)
   mutating func calleeName() throws -> Identifier {
-    guard case .name(let name) = current.kind else { throw errorAtCurrent("expected the name of a primitive") }
+    guard case .name(let name) = currentKind else { throw errorAtCurrent("expected the name of a primitive") }
     return Identifier(name, range: advance().range)
   }
 
@@ -219,13 +219,13 @@ extension Parser {
   /// Consumes `name:` before an argument's value, if there.
   @inline(never)
   mutating func argumentLabel() throws -> Identifier? {
-    if case .name(let name) = current.kind, next.kind == .colon {
+    if case .name(let name) = currentKind, next.kind == .colon {
       let label = advance()
       advance()
       return Identifier(name, range: label.range)
     }
-    if current.kind.isKeyword && next.kind == .colon {
-      throw errorAtCurrent("\(current.kind.spelling) is a keyword and cannot be used as a label")
+    if currentKind.isKeyword && next.kind == .colon {
+      throw errorAtCurrent("\(currentKind.spelling) is a keyword and cannot be used as a label")
     }
     return nil
   }
@@ -256,7 +256,7 @@ extension Parser {
   @inline(never)
   mutating func fieldKey() throws -> Identifier {
     let key: String
-    switch current.kind {
+    switch currentKind {
     case .name(let name): key = name
     case .string(let text): key = text
     default:

@@ -18,18 +18,18 @@ extension Parser {
   /// Parses `file` as the rule `name` and returns the canonical text of what it read, or nil
   /// when no parser function has that name. The whole input must match the rule.
   static func parse(rule name: String, _ file: SourceFile) -> (text: String, diagnostics: [Diagnostic])? {
-    let lexed = Lexer.tokenize(file)
-    var parser = Parser(file: file, tokens: lexed.tokens)
+    var parser = Parser(file: file)
     var text = ""
     do {
       guard let result = try parser.run(rule: name) else { return nil }
       text = result
       parser.skipLineBreaks()
-      if !parser.check(.endOfInput) { throw parser.errorAtCurrent("unexpected \(parser.current.kind.spelling)") }
+      if !parser.check(.endOfInput) { throw parser.errorAtCurrent("unexpected \(parser.currentKind.spelling)") }
     } catch {
       text = ""
     }
-    return (text, lexed.diagnostics + parser.diagnostics)
+    parser.tokens.finish()
+    return (text, parser.tokens.diagnostics + parser.diagnostics)
   }
 
   mutating func run(rule name: String) throws -> String? {

@@ -28,7 +28,7 @@ extension Parser {
 
   /// terminator = NEWLINE | ";" ;
   mutating func terminator() throws {
-    switch current.kind {
+    switch currentKind {
     case .newline, .semicolon:
       advance()
     case .endOfInput:
@@ -43,7 +43,7 @@ extension Parser {
   /// statement = cellMarker | importStatement | paramStatement | showStatement | binding
   ///           | expressionStatement ;
   mutating func statement() throws -> Statement {
-    let kind = current.kind
+    let kind = currentKind
     if kind.isKeyword && next.kind == .equal {
       throw errorAtCurrent("\(kind.spelling) is a keyword and cannot be used as a name")
     }
@@ -62,14 +62,14 @@ extension Parser {
   }
 
   mutating func unmatchedClosingBracket() -> Failure {
-    let kind = current.kind
+    let kind = currentKind
     let opener = kind == .rightParen ? "'('" : kind == .rightBracket ? "'['" : "'{'"
     return errorAtCurrent("unexpected \(kind.spelling) without a matching \(opener)")
   }
 
   /// cellMarker = CELL_MARKER ;
   mutating func cellMarker() throws -> Statement {
-    guard case .cellMarker(let title) = current.kind else { throw errorAtCurrent("expected a cell marker '# %%'") }
+    guard case .cellMarker(let title) = currentKind else { throw errorAtCurrent("expected a cell marker '# %%'") }
     let token = advance()
     // `--cell TITLE` must name one cell: a second cell with the same title is an error.
     if !title.isEmpty, let first = cells.first(where: { $0.title == title }), let firstRange = first.markerRange {
@@ -86,7 +86,7 @@ extension Parser {
   /// importStatement = "import" STRING ;
   mutating func importStatement() throws -> Statement {
     let keyword = try expect(.import, "expected 'import'")
-    guard case .string(let path) = current.kind else {
+    guard case .string(let path) = currentKind else {
       throw errorAtCurrent("expected a quoted path after 'import'", help: ["write import \"prelude.nxp\""])
     }
     let pathToken = advance()
@@ -97,9 +97,9 @@ extension Parser {
   /// paramStatement = "param" NAME "=" expression ;
   mutating func paramStatement() throws -> Statement {
     let keyword = try expect(.param, "expected 'param'")
-    guard case .name(let name) = current.kind else {
-      if current.kind.isKeyword {
-        throw errorAtCurrent("\(current.kind.spelling) is a keyword and cannot be used as a name")
+    guard case .name(let name) = currentKind else {
+      if currentKind.isKeyword {
+        throw errorAtCurrent("\(currentKind.spelling) is a keyword and cannot be used as a name")
       }
       throw errorAtCurrent("expected parameter name after 'param'")
     }
@@ -123,7 +123,7 @@ extension Parser {
 
   /// binding = NAME "=" expression ;
   mutating func binding() throws -> Statement {
-    guard case .name(let name) = current.kind else { throw errorAtCurrent("expected a name to bind") }
+    guard case .name(let name) = currentKind else { throw errorAtCurrent("expected a name to bind") }
     let nameToken = advance()
     try expect(.equal, "expected '=' after `\(name)`")
     let value = try expression()

@@ -11,9 +11,10 @@ public struct Parser {
 
   /// Parses a whole file.
   public static func parse(_ file: SourceFile) -> ParseResult {
-    let lexed = Lexer.tokenize(file)
-    var parser = Parser(file: file, tokens: lexed.tokens)
+    var parser = Parser(file: file)
     let script = parser.script()
+    parser.tokens.finish()
+    let lexed = parser.tokens
     let lexerLeftovers = lexed.diagnostics.count - (lexed.endsInsideString ? 1 : 0)
     let parserLeftovers = parser.diagnostics.count - (parser.reachedEndWhileContinuing ? 1 : 0)
     let incomplete =
@@ -39,8 +40,7 @@ public struct Parser {
     expression: Expr?, diagnostics: [Diagnostic]
   ) {
     let file = SourceFile(path: path, text: text)
-    let lexed = Lexer.tokenize(file)
-    var parser = Parser(file: file, tokens: lexed.tokens)
+    var parser = Parser(file: file)
     var expression: Expr?
     do {
       let parsed = try parser.expression()
@@ -48,7 +48,8 @@ public struct Parser {
       if !parser.check(.endOfInput) { throw parser.errorAtCurrent("expected end of input after expression") }
       expression = parsed
     } catch {}
-    let diagnostics = lexed.diagnostics + parser.diagnostics
+    parser.tokens.finish()
+    let diagnostics = parser.tokens.diagnostics + parser.diagnostics
     return (diagnostics.isEmpty ? expression : nil, diagnostics)
   }
 
@@ -66,7 +67,7 @@ public struct Parser {
   // MARK: - State
 
   let file: SourceFile
-  let tokens: [Token]
+  var tokens: TokenStream
   /// Index of the next raw token (newlines included).
   var position = 0
   /// The last token consumed.
@@ -83,9 +84,9 @@ public struct Parser {
   /// Thrown to unwind to the statement loop once the error is recorded.
   struct Failure: Error {}
 
-  init(file: SourceFile, tokens: [Token]) {
+  init(file: SourceFile) {
     self.file = file
-    self.tokens = tokens
+    self.tokens = TokenStream(file)
     self.previous = Token(.newline, text: "", range: SourceRange(at: SourceLocation(line: 1, column: 1, offset: 0)))
   }
 
@@ -93,25 +94,30 @@ public struct Parser {
 
   /// The index of the current token: inside brackets, line breaks are skipped.
   var currentIndex: Int {
-    var i = position
-    if !openBrackets.isEmpty {
-      while tokens[i].kind == .newline { i += 1 }
+    mutating get {
+      var i = position
+      if !openBrackets.isEmpty {
+        while tokens.isNewline(i) { i += 1 }
+      }
+      return i
     }
-    return i
   }
 
-  var current: Token { tokens[currentIndex] }
+  var current: Token { mutating get { tokens[currentIndex] } }
+  var currentKind: Token.Kind { mutating get { tokens.kind(currentIndex) } }
 
   /// The token after the current one, by the same rule.
   var next: Token {
-    var i = min(currentIndex + 1, tokens.count - 1)
-    if !openBrackets.isEmpty {
-      while tokens[i].kind == .newline { i += 1 }
+    mutating get {
+      var i = currentIndex + 1
+      if !openBrackets.isEmpty {
+        while tokens.isNewline(i) { i += 1 }
+      }
+      return tokens[i]
     }
-    return tokens[i]
   }
 
-  func check(_ kind: Token.Kind) -> Bool { current.kind == kind }
+  mutating func check(_ kind: Token.Kind) -> Bool { tokens.kind(currentIndex) == kind }
 
   /// Consumes the current token. After a token that leaves the line unfinished (an operator,
   /// `=`, `,`, an opening bracket) the following line breaks are consumed too.
@@ -120,6 +126,7 @@ public struct Parser {
     let i = currentIndex
     let token = tokens[i]
     if token.kind != .endOfInput { position = i + 1 }
+    tokens.forget(before: position - 1)
     previous = token
     if token.kind.continuesLine { skipLineBreaks() }
     return token
@@ -132,36 +139,38 @@ public struct Parser {
   }
 
   mutating func skipLineBreaks() {
-    while tokens[position].kind == .newline { position += 1 }
+    while tokens.isNewline(position) { position += 1 }
   }
 
   /// The first token at or after raw index `i` that is not a line break.
-  func firstNonBreak(from i: Int) -> Token {
+  mutating func firstNonBreak(from i: Int) -> Token {
     var i = i
-    while tokens[i].kind == .newline { i += 1 }
+    while tokens.isNewline(i) { i += 1 }
     return tokens[i]
   }
 
   /// True when the token at raw index `i` can only begin a statement: a keyword statement, a
   /// cell marker, or `name =`. Used to stop at the next statement after a missing `)`.
-  func startsStatement(at i: Int) -> Bool {
-    switch tokens[i].kind {
+  mutating func startsStatement(at i: Int) -> Bool {
+    switch tokens.kind(i) {
     case .import, .param, .show, .cellMarker: return true
-    case .name: return tokens[min(i + 1, tokens.count - 1)].kind == .equal
+    case .name: return tokens.kind(i + 1) == .equal
     default: return false
     }
   }
 
   /// The current token is on a later line than the previous one.
   var crossedLine: Bool {
-    current.range.start.line > previous.range.end.line
+    mutating get { current.range.start.line > previous.range.end.line }
   }
 
   /// True where a bracketed list has certainly ended, closed or not.
   var atListEnd: Bool {
-    switch current.kind {
-    case .rightParen, .rightBracket, .rightBrace, .endOfInput, .semicolon, .cellMarker: return true
-    default: return crossedLine && startsStatement(at: currentIndex)
+    mutating get {
+      switch currentKind {
+      case .rightParen, .rightBracket, .rightBrace, .endOfInput, .semicolon, .cellMarker: return true
+      default: return crossedLine && startsStatement(at: currentIndex)
+      }
     }
   }
 
@@ -184,11 +193,13 @@ public struct Parser {
 
   /// Where an error about the current token points.
   var errorRange: SourceRange {
-    let midStatement = previous.kind != .newline && previous.kind != .semicolon
-    if midStatement && (current.kind == .endOfInput || crossedLine) {
-      return SourceRange(at: previous.range.end)
+    mutating get {
+      let midStatement = previous.kind != .newline && previous.kind != .semicolon
+      if midStatement && (currentKind == .endOfInput || crossedLine) {
+        return SourceRange(at: previous.range.end)
+      }
+      return current.range
     }
-    return current.range
   }
 
   /// Records an error that does not stop parsing (the structure is still clear).
@@ -222,7 +233,7 @@ public struct Parser {
       openBrackets.removeLast()
       return token
     }
-    if let separator, !atListEnd, current.kind.startsExpression {
+    if let separator, !atListEnd, currentKind.startsExpression {
       throw errorAtCurrent(separator)
     }
     let notes =
@@ -271,7 +282,7 @@ public struct Parser {
     nesting = 0
     // An error at the end of a line may leave the parser at the start of the next statement
     // already; stay there, but only if the failed statement consumed something.
-    if position > statementStart && tokens[position - 1].kind == .newline && startsStatement(at: position) { return }
+    if position > statementStart && tokens.isNewline(position - 1) && startsStatement(at: position) { return }
     while true {
       let token = tokens[position]
       switch token.kind {
@@ -291,6 +302,7 @@ public struct Parser {
       default:
         position += 1
       }
+      tokens.forget(before: position - 1)
     }
   }
 }

@@ -58,3 +58,14 @@ import Testing
     #expect(ContentHash.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
   }
 }
+
+@Suite struct SourceFileTests {
+  @Test func linesEndAtLineFeedsAndCarriageReturnLineFeeds() {
+    #expect(SourceFile(path: "a", text: "a = 1\r\nb = 2\n\nc").lines == ["a = 1", "b = 2", "", "c"])
+    #expect(SourceFile(path: "a", text: "").lines == [""])
+    #expect(SourceFile(path: "a", text: "x\n").lines == ["x", ""])
+    // A lone carriage return does not end a line; one before the end of a line is dropped.
+    #expect(SourceFile(path: "a", text: "a\rb\r\nc\r").lines == ["a\rb", "c"])
+    #expect(SourceFile(path: "a", text: "é😀\ne\u{301}\r\n👩‍👩‍👧").lines == ["é😀", "e\u{301}", "👩‍👩‍👧"])
+  }
+}

@@ -154,3 +154,34 @@ import Testing
     #expect(TerminalText.visible("plain ✓ text") == "plain ✓ text")
   }
 }
+
+// MARK: - Big scripts
+
+/// A script of millions of tokens on one line: the lexer reads bytes and the parser holds only
+/// the tokens it is looking at.
+@Suite struct BigScriptTests {
+  @Test func theParserHoldsAFewThousandTokensOfAMillionTokenList() {
+    let count = 500_000
+    let text = "x = [" + (0..<count).map(String.init).joined(separator: ", ") + "]\nshow x\n"
+    var parser = Parser(file: SourceFile(path: "big.nxp", text: text))
+    let script = parser.script()
+    parser.tokens.finish()
+    #expect(parser.diagnostics.isEmpty && parser.tokens.diagnostics.isEmpty)
+    guard case .binding(_, let value)? = script.statements.first?.kind, case .list(let items) = value.kind else {
+      Issue.record("expected a binding of a list")
+      return
+    }
+    #expect(items.count == count)
+    #expect(items.last?.kind == .int(count - 1))
+    #expect(items.last?.range.start.column == text.utf8.count - "]\nshow x\n".utf8.count - "\(count - 1)".count + 1)
+    // About two tokens an element were read; at most two drop chunks were held at once.
+    #expect(parser.tokens.mostHeld <= 2 * 4096 + 16, "held \(parser.tokens.mostHeld) tokens")
+  }
+
+  @Test func aLexicalErrorPastWhereParsingStoppedIsStillReported() {
+    // parseExpression stops at the first token after the expression; the lexer reads the rest.
+    let (expression, diagnostics) = Parser.parseExpression("1 2 'a'")
+    #expect(expression == nil)
+    #expect(diagnostics.map(\.message).sorted() == ["expected end of input after expression", "strings are written in double quotes"])
+  }
+}

@@ -193,3 +193,48 @@ func spans(_ text: String) -> [String] {
     }
   }
 }
+
+/// The lexer walks bytes; its locations must still be those of the text's characters.
+@Suite struct LexerLocationTests {
+  /// Pieces that are hard for a byte-level reader: letters joined by combining marks, emoji of
+  /// several scalars, `\r\n` and a lone `\r`, tabs, non-ASCII in strings, comments and as stray
+  /// characters, triple-quoted strings over lines.
+  static let pieces = [
+    "x", "name_2", " ", "\t", "\n", "\r\n", "\r", "= ", "42", "6:12", "1.5e-3", "(", ")", "[", "]", ", ", "|> f",
+    "..<", "\"ascii\"", "\"é😀\"", "\"e\u{301}\"", "\"👩‍👩‍👧\"", "\"a\\n\\u{1F600}\"", "e\u{301}", "é", "x\u{301}",
+    "🇫🇷", "@", "# comment é\n", "# %% Cell é\n", "\"\"\"\n  two\r\n  lines é\n  \"\"\"", "'single'", "\"open",
+  ]
+
+  @Test func everyTokenStartsWhereItsCharactersSayItDoes() {
+    var random = RobustnessTests.Random(state: 7)
+    for _ in 0..<300 {
+      let text = (0..<Int.random(in: 1...30, using: &random)).map { _ in Self.pieces.randomElement(using: &random)! }
+        .joined()
+      let bytes = Array(text.utf8)
+      let tokens = lex(text).tokens
+      var previousEnd = 0
+      for token in tokens {
+        for location in [token.range.start, token.range.end] {
+          // The line and column of a byte offset: lines end at `\n` bytes (also of `\r\n`),
+          // columns count the String's own characters since the line's start.
+          let before = bytes[0..<location.offset]
+          let lineStart = (before.lastIndex(of: 10) ?? -1) + 1
+          let column = String(decoding: bytes[lineStart..<location.offset], as: UTF8.self).count + 1
+          #expect(location.line == before.count { $0 == 10 } + 1, "\(text.debugDescription) at \(location)")
+          #expect(location.column == column, "\(text.debugDescription) at \(location)")
+        }
+        #expect(token.range.start.offset >= previousEnd)
+        #expect(token.text == String(decoding: bytes[token.range.start.offset..<token.range.end.offset], as: UTF8.self))
+        previousEnd = token.range.end.offset
+      }
+      #expect(tokens.last?.kind == .endOfInput && tokens.last?.range.start.offset == bytes.count)
+    }
+  }
+
+  @Test func aCombiningMarkMakesALetterAStrayCharacter() {
+    // `x` with a combining acute accent is one character, and not a name.
+    #expect(kinds("a x\u{301} b") == [.name("a"), .invalid, .name("b"), .endOfInput])
+    #expect(lex("a x\u{301} b").diagnostics.map(\.message) == ["unexpected character 'x\u{301}'"])
+    #expect(kinds("\"e\u{301}\" + é") == [.string("e\u{301}"), .plus, .invalid, .endOfInput])
+  }
+}
