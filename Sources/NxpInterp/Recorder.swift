@@ -12,12 +12,21 @@ public struct CheckpointPolicy: Hashable, Sendable {
   /// A full SmolLM2 recording holds about 1.5 GB of state; written every 30 seconds, it cost
   /// a tenth of the run or more. nil saves every `seconds` whatever a save costs.
   public var maxOverhead: Double?
+  /// Bytes per second a save is expected to write before the first one is timed: the first
+  /// time-based save then waits as if a save of the whole state had already taken that long.
+  /// Without it the first save comes after `seconds` whatever it costs (1.5 GB written after
+  /// 30 s took a sixth of a two-minute recording). nil: no estimate.
+  public var assumedWriteRate: Double?
+
+  /// A rate a local disk sustains for large sequential writes, with room for a busy machine.
+  public static let typicalWriteRate = 150e6
 
   /// Every 30 seconds by default, or less often when a save takes more than 5% of the time.
-  public init(seconds: Double? = 30, batches: Int? = nil, maxOverhead: Double? = 0.05) {
+  public init(seconds: Double? = 30, batches: Int? = nil, maxOverhead: Double? = 0.05, assumedWriteRate: Double? = nil) {
     self.seconds = seconds
     self.batches = batches
     self.maxOverhead = maxOverhead
+    self.assumedWriteRate = assumedWriteRate
   }
 
   /// Seconds to wait after a save that took `lastSave` seconds (nil: no time-based saves).
@@ -97,7 +106,7 @@ public func recordNeurons(
   var savedAt = done
   var batchesSinceSave = 0
   var lastSave = clock()
-  var interval = policy.interval(afterSaveTaking: 0)
+  var interval = policy.interval(afterSaveTaking: policy.assumedWriteRate.map { Double(acc.stateBytes) / $0 } ?? 0)
 
   func save() throws {
     guard done > savedAt else { return }

@@ -63,6 +63,9 @@ struct Bench: ParsableCommand {
   @Option(help: "Excerpts of 64 tokens recorded for the viewer benchmark.")
   var viewExcerpts = 200
 
+  @Flag(help: "Only record's throughput beside the bare forward pass (sgemm, forward, record, forward).")
+  var recordOnly = false
+
   func run() throws {
     let binary =
       nxp
@@ -104,7 +107,7 @@ struct Bench: ParsableCommand {
         String(
           format: "model   %@ loaded in %.2f s: %.0f MB of float32 weights", model.name, Date().timeIntervalSince(loadStart),
           Double(model.weightBytes) / 1e6))
-      try related(model)
+      if !recordOnly { try related(model) }
       let flops = model.configuration.projectionFLOPsPerToken()
       // The bare forward pass before and after record, so the ratio sees the same machine load.
       let f1 = try ForwardBenchmark.run(model: model, excerpts: 256, tokensPerExcerpt: 64, batchSize: batch)
@@ -115,14 +118,15 @@ struct Bench: ParsableCommand {
           f1.tokensPerSecond, f1.tokensPerCPUSecond, model.configuration.layerCount, model.name, batch, f1.gflops, 100 * f1.gflops / peak,
           flops / 1e6, peak * 1e9 / flops))
 
-      try ablation(model)
-      try viewer(binary)
+      if !recordOnly {
+        try ablation(model)
+        try viewer(binary)
+      }
 
       // record end to end, and its memory at 10x and 100x the top-k buffer's 20 excerpts.
       let big = try RecordBenchmark(nxp: binary, excerpts: excerpts, batch: batch).run()
       let f2 = try ForwardBenchmark.run(model: model, excerpts: 256, tokensPerExcerpt: 64, batchSize: batch)
       let forwardRate = (f1.tokensPerSecond + f2.tokensPerSecond) / 2
-      let small = try RecordBenchmark(nxp: binary, excerpts: max(1, excerpts / 10), batch: batch).run()
       let rate = big.tokensPerSecond * flops / 1e9
       print(
         String(
@@ -130,6 +134,8 @@ struct Bench: ParsableCommand {
             "record  %.1f tokens/s: %d excerpts x 64 tokens, all 30 layers x 1536 neurons, batch %d, in %.1f s (%.1f GFLOP/s = %.0f%% of peak sgemm) = %.0f%% of the forward pass's %.1f tokens/s in this run (before and after record: %.1f, %.1f)",
           big.tokensPerSecond, big.excerpts, batch, big.recordSeconds, rate, 100 * rate / peak, 100 * big.tokensPerSecond / forwardRate,
           forwardRate, f1.tokensPerSecond, f2.tokensPerSecond))
+      if recordOnly { return }
+      let small = try RecordBenchmark(nxp: binary, excerpts: max(1, excerpts / 10), batch: batch).run()
       let c = model.configuration
       let state = RecordConfiguration(layers: [0], neuronsPerLayer: c.intermediateSize, excerptCount: 1).stateBytesPerNeuron
       let stateAll = state * c.intermediateSize * c.layerCount

@@ -97,6 +97,27 @@ import Testing
     #expect(saves == Array(stride(from: 10, to: 400, by: 10)))
   }
 
+  @Test func theFirstSaveWaitsAsIfTheStateHadBeenWrittenAtTheAssumedRate() throws {
+    // The state written at the assumed rate takes 2 s, so even the first save waits 18 s.
+    let stateBytes = try RecordAccumulator(Self.configuration).stateBytes
+    var now = 0.0
+    var saves: [Int] = []
+    _ = try recordNeurons(
+      configuration: Self.configuration, batchSize: 10,
+      policy: CheckpointPolicy(seconds: 1, maxOverhead: 0.1, assumedWriteRate: Double(stateBytes) / 2),
+      makeProgress: { ProgressTask(title: "record", total: $0, unit: "excerpts", resumedFrom: $1) },
+      checkCancellation: {}, clock: { now },
+      activations: { range in
+        now += 1
+        return Self.data.batch(range)
+      },
+      saveCheckpoint: { done, _ in
+        now += 2
+        saves.append(done)
+      })
+    #expect(saves == [180, 360])
+  }
+
   @Test func anInterruptSavesACheckpointThenResumesToTheSameRecords() throws {
     var saves: [(Int, [String: Data])] = []
     var asked: [Range<Int>] = []

@@ -75,7 +75,8 @@ final class RecordingProgress: ProgressSink {
 
   @Test func settingsComeFromTheEnvironmentOnlyThroughTheFrontEnd() {
     let s = RunSettings.from(environment: ["NXP_CHECKPOINT_SECONDS": "0.5", "NXP_THREADS": "1"])
-    #expect(s.checkpointSeconds == 0.5 && s.threads == 1)
+    #expect(s.checkpointSeconds == 0.5 && s.checkpointSecondsGiven && s.threads == 1)
+    #expect(!RunSettings.from(environment: [:]).checkpointSecondsGiven)
     let d = RunSettings.from(environment: ["NXP_CHECKPOINT_SECONDS": "soon", "NXP_THREADS": "-2"])
     #expect(d.checkpointSeconds == 30 && d.threads == nil)
   }

@@ -66,6 +66,9 @@ extension CheckpointAccess {
 public struct RunSettings: Sendable {
   /// Seconds between checkpoints of long primitives (`record`).
   public var checkpointSeconds: Double
+  /// The interval was asked for (`NXP_CHECKPOINT_SECONDS`): the first checkpoint comes after it,
+  /// not after an estimate of what saving costs.
+  public var checkpointSecondsGiven = false
   /// Threads for the numeric kernels; nil leaves the library's default (one per core).
   public var threads: Int?
 
@@ -78,7 +81,10 @@ public struct RunSettings: Sendable {
   /// checkpoints) and `NXP_THREADS`. Read by the front end, never by a primitive.
   public static func from(environment: [String: String]) -> RunSettings {
     var s = RunSettings()
-    if let v = environment["NXP_CHECKPOINT_SECONDS"].flatMap(Double.init), v > 0 { s.checkpointSeconds = v }
+    if let v = environment["NXP_CHECKPOINT_SECONDS"].flatMap(Double.init), v > 0 {
+      s.checkpointSeconds = v
+      s.checkpointSecondsGiven = true
+    }
     if let v = environment["NXP_THREADS"].flatMap(Int.init), v > 0 { s.threads = v }
     return s
   }

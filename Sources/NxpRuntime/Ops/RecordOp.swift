@@ -63,7 +63,9 @@ final class RecordOp: Primitive {
     var output: ForwardOutput? = ForwardOutput()
     let records = try recordNeurons(
       configuration: configuration, batchSize: batch, resumingFrom: resumed?.files,
-      policy: CheckpointPolicy(seconds: ctx.settings.checkpointSeconds),
+      policy: CheckpointPolicy(
+        seconds: ctx.settings.checkpointSeconds,
+        assumedWriteRate: ctx.settings.checkpointSecondsGiven ? nil : CheckpointPolicy.typicalWriteRate),
       makeProgress: {
         ctx.reporter.progress(
           "record", total: $0, unit: "excerpts", resumedFrom: $1, secondary: SecondaryRate(unit: "tokens", factor: Double(t)))
