@@ -8,7 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(libedit-dev libopenblas-dev fortunes)
+# time: the benchmark measures the peak memory of the programs it runs with GNU time.
+apt_packages=(libedit-dev libopenblas-dev fortunes time)
 # The viewer's tests open its pages in headless Chromium.
 if [ "${1:-}" = "--test" ]; then
   apt_packages+=(chromium)

@@ -27,6 +27,9 @@ struct Bench: ParsableCommand {
   @Option(help: "Size in MB of the generated JSON Lines file of the corpus ingestion run.")
   var corpusMegabytes = 200
 
+  @Option(help: "Size in MB of the generated one-line scripts that `nxp plan` reads.")
+  var scriptMegabytes = 50
+
   @Option(help: "Nodes in the generated cached-script benchmark.")
   var nodes = 300
 
@@ -107,6 +110,9 @@ struct Bench: ParsableCommand {
         String(
           format: "model   %@ loaded in %.2f s: %.0f MB of float32 weights", model.name, Date().timeIntervalSince(loadStart),
           Double(model.weightBytes) / 1e6))
+      // As loaded: `related` and the ablation build the output head in this process (113 MB),
+      // which a recording never does.
+      let weightBytes = model.weightBytes
       if !recordOnly { try related(model) }
       let flops = model.configuration.projectionFLOPsPerToken()
       // The bare forward pass before and after record, so the ratio sees the same machine load.
@@ -146,13 +152,13 @@ struct Bench: ParsableCommand {
           state, Double(state * c.intermediateSize) / 1e6, Double(stateAll) / 1e9, c.layerCount))
       // One batch: the neuron activations of every layer that the forward pass hands to record.
       let batchBytes = batch * 64 * c.intermediateSize * c.layerCount * 4
-      let bound = 1.1 * Double(stateAll + model.weightBytes + batchBytes)
+      let bound = 1.1 * Double(stateAll + weightBytes + batchBytes)
       print(
         String(
           format:
             "memory  peak RSS of `nxp run` recording all 30 layers: %.0f MB for %d excerpts, %.0f MB for %d excerpts; bound %.0f MB = 1.1 x (state %.0f + weights %.0f + one batch %.0f MB)",
           Double(small.peakRSSBytes) / 1e6, small.excerpts, Double(big.peakRSSBytes) / 1e6, big.excerpts, bound / 1e6,
-          Double(stateAll) / 1e6, Double(model.weightBytes) / 1e6, Double(batchBytes) / 1e6))
+          Double(stateAll) / 1e6, Double(weightBytes) / 1e6, Double(batchBytes) / 1e6))
 
       let gguf = (try? ModelRegistry.files("smollm2-135m").first) ?? nil
       switch gguf.map({ LlamaBenchmark.run(gguf: $0) }) ?? .notMeasured(reason: "the GGUF file was not found") {
@@ -176,6 +182,13 @@ struct Bench: ParsableCommand {
           format:
             "corpus  JSON Lines ingestion: %.0f MB/s, %d documents from a generated %.0f MB file (reading the same file with FileHandle: %.0f MB/s, from the page cache)",
           corpus.ingestMBps, corpus.documents, Double(corpus.bytes) / 1e6, corpus.readMBps))
+      for r in try ScriptBenchmark(nxp: binary, megabytes: scriptMegabytes).run() {
+        print(
+          String(
+            format: "script  nxp plan of a generated one-line %.0f MB script, a %@ (%d tokens): %.1f s (%.1f MB/s), peak memory %.0f MB",
+            Double(r.bytes) / 1e6, r.name == "list" ? "list of integers" : "single string", r.tokens, r.seconds,
+            Double(r.bytes) / 1e6 / r.seconds, Double(r.peakRSSBytes) / 1e6))
+      }
     }
 
     let c = try CacheBenchmark(nxp: binary, nodes: nodes, repeats: repeats).run()

@@ -4,7 +4,7 @@ import Foundation
   import Glibc
 #endif
 
-/// A finished child process: its wall time and peak resident memory (from wait4's rusage).
+/// A finished child process: its wall time and peak resident memory (from GNU time).
 struct ChildRun {
   var status: Int32
   var seconds: Double
@@ -13,14 +13,23 @@ struct ChildRun {
   var stderr: String
 }
 
+/// GNU time, which starts the measured program from its own small process.
+let timeProgram = "/usr/bin/time"
+
 /// Runs a program and measures it. Output goes to temporary files so large output cannot block.
+///
+/// The peak memory comes from GNU time, not from this process's wait4: Linux carries the memory
+/// high-water mark of the process that spawned a program into the program's own maxrss (at
+/// exec), so a child spawned from the benchmark, which holds a model, reported the benchmark's
+/// size (a viewer run measured 941 MB here instead of its own 201 MB).
 func runChild(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ChildRun {
+  guard FileManager.default.isExecutableFile(atPath: timeProgram) else {
+    throw BenchError("no \(timeProgram): install Debian's time package (scripts/setup.sh does)")
+  }
   let tmp = NSTemporaryDirectory() + "nxp-bench-\(UUID().uuidString)"
-  _ = FileManager.default.createFile(atPath: tmp + ".out", contents: nil)
-  _ = FileManager.default.createFile(atPath: tmp + ".err", contents: nil)
+  for suffix in [".out", ".err", ".rss"] { _ = FileManager.default.createFile(atPath: tmp + suffix, contents: nil) }
   defer {
-    try? FileManager.default.removeItem(atPath: tmp + ".out")
-    try? FileManager.default.removeItem(atPath: tmp + ".err")
+    for suffix in [".out", ".err", ".rss"] { try? FileManager.default.removeItem(atPath: tmp + suffix) }
   }
   var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
   posix_spawn_file_actions_init(&actions)
@@ -29,7 +38,7 @@ func runChild(_ executable: String, _ arguments: [String], environment: [String:
   posix_spawn_file_actions_addopen(&actions, 2, tmp + ".err", O_WRONLY | O_TRUNC, 0o644)
   var env = ProcessInfo.processInfo.environment
   for (k, v) in environment { env[k] = v }
-  let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+  let argv = ([timeProgram, "-f", "%M", "-o", tmp + ".rss", executable] + arguments).map { strdup($0) } + [nil]
   let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
   defer {
     for p in argv { free(p) }
@@ -37,15 +46,19 @@ func runChild(_ executable: String, _ arguments: [String], environment: [String:
   }
   var pid: pid_t = 0
   let start = Date()
-  let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+  let rc = posix_spawn(&pid, timeProgram, &actions, nil, argv, envp)
   guard rc == 0 else { throw BenchError("cannot start \(executable): \(String(cString: strerror(rc)))") }
   var status: Int32 = 0
-  var usage = rusage()
-  while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+  while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
   let seconds = Date().timeIntervalSince(start)
   let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+  // "%M" (KB) is the last line; a failed command adds a line before it.
+  let report = (try? String(contentsOfFile: tmp + ".rss", encoding: .utf8)) ?? ""
+  guard let kilobytes = report.split(separator: "\n").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else {
+    throw BenchError("\(timeProgram) gave no peak memory for \(executable): \(report.prefix(200))")
+  }
   return ChildRun(
-    status: exit, seconds: seconds, peakRSSBytes: Int(usage.ru_maxrss) * 1024,
+    status: exit, seconds: seconds, peakRSSBytes: kilobytes * 1024,
     stdout: (try? String(contentsOfFile: tmp + ".out", encoding: .utf8)) ?? "",
     stderr: (try? String(contentsOfFile: tmp + ".err", encoding: .utf8)) ?? "")
 }
