@@ -66,7 +66,7 @@ struct Bench: ParsableCommand {
   @Option(help: "Excerpts of 64 tokens recorded for the viewer benchmark.")
   var viewExcerpts = 200
 
-  @Flag(help: "Only record's throughput beside the bare forward pass (sgemm, forward, record, forward).")
+  @Flag(help: "Only record's throughput beside the bare forward pass (sgemm, forward, record, forward; llama-bench when on PATH).")
   var recordOnly = false
 
   func run() throws {
@@ -140,7 +140,10 @@ struct Bench: ParsableCommand {
             "record  %.1f tokens/s: %d excerpts x 64 tokens, all 30 layers x 1536 neurons, batch %d, in %.1f s (%.1f GFLOP/s = %.0f%% of peak sgemm) = %.0f%% of the forward pass's %.1f tokens/s in this run (before and after record: %.1f, %.1f)",
           big.tokensPerSecond, big.excerpts, batch, big.recordSeconds, rate, 100 * rate / peak, 100 * big.tokensPerSecond / forwardRate,
           forwardRate, f1.tokensPerSecond, f2.tokensPerSecond))
-      if recordOnly { return }
+      if recordOnly {
+        llama(recordRate: big.tokensPerSecond)
+        return
+      }
       let small = try RecordBenchmark(nxp: binary, excerpts: max(1, excerpts / 10), batch: batch).run()
       let c = model.configuration
       let state = RecordConfiguration(layers: [0], neuronsPerLayer: c.intermediateSize, excerptCount: 1).stateBytesPerNeuron
@@ -160,17 +163,7 @@ struct Bench: ParsableCommand {
           Double(small.peakRSSBytes) / 1e6, small.excerpts, Double(big.peakRSSBytes) / 1e6, big.excerpts, bound / 1e6,
           Double(stateAll) / 1e6, Double(weightBytes) / 1e6, Double(batchBytes) / 1e6))
 
-      let gguf = (try? ModelRegistry.files("smollm2-135m").first) ?? nil
-      switch gguf.map({ LlamaBenchmark.run(gguf: $0) }) ?? .notMeasured(reason: "the GGUF file was not found") {
-      case .measured(let ts, let path):
-        print(
-          String(
-            format:
-              "llama   llama.cpp's llama-bench (%@, prompt processing, 64 tokens, 2 threads): %.1f tokens/s; nxp's record rate over it: %.2f",
-            path, ts, big.tokensPerSecond / ts))
-      case .notMeasured(let reason):
-        print("llama   llama.cpp's prompt processing was not measured: \(reason)")
-      }
+      llama(recordRate: big.tokensPerSecond)
     }
 
     if !cacheOnly && !noModel { try llm(binary) }
@@ -202,6 +195,22 @@ struct Bench: ParsableCommand {
     print(
       String(
         format: "cache   XXH64 checksum of every value read: %.1f GB/s in memory, %.1f GB/s from a cached 256 MB file", inMemory, fromFile))
+  }
+
+  /// llama.cpp's prompt processing on the same GGUF, when llama-bench is on PATH, and record's
+  /// rate over it.
+  func llama(recordRate: Double) {
+    let gguf = (try? ModelRegistry.files("smollm2-135m").first) ?? nil
+    switch gguf.map({ LlamaBenchmark.run(gguf: $0) }) ?? .notMeasured(reason: "the GGUF file was not found") {
+    case .measured(let ts, let path):
+      print(
+        String(
+          format:
+            "llama   llama.cpp's llama-bench (%@, prompt processing, 64 tokens, 2 threads): %.1f tokens/s; nxp's record rate over it: %.2f",
+          path, ts, recordRate / ts))
+    case .notMeasured(let reason):
+      print("llama   llama.cpp's prompt processing was not measured: \(reason)")
+    }
   }
 
   /// Weight-based related neurons: one layer pair, and everything `related` gives for a layer.
