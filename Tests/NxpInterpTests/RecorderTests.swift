@@ -60,13 +60,13 @@ import Testing
     #expect(progress?.done == 400 && progress?.total == 400 && progress?.unit == "excerpts")
   }
 
-  @Test func savesThatTakeLongAreSpacedOutToBoundTheirShareOfTheRun() throws {
-    // A clock that advances 1 s per batch and 2 s per save. Every 1 s alone would save after
-    // every batch (2/3 of the time saving); at most 10% waits 18 s after each 2 s save.
+  /// Records in batches of 10 on a clock that advances 1 s per batch and 2 s per save; returns
+  /// the records and the excerpt counts at which saves happened.
+  func recordOnAFakeClock(_ policy: CheckpointPolicy) throws -> (NeuronRecords, saves: [Int]) {
     var now = 0.0
     var saves: [Int] = []
     let records = try recordNeurons(
-      configuration: Self.configuration, batchSize: 10, policy: CheckpointPolicy(seconds: 1, maxOverhead: 0.1),
+      configuration: Self.configuration, batchSize: 10, policy: policy,
       makeProgress: { ProgressTask(title: "record", total: $0, unit: "excerpts", resumedFrom: $1) },
       checkCancellation: {}, clock: { now },
       activations: { range in
@@ -77,45 +77,25 @@ import Testing
         now += 2
         saves.append(done)
       })
+    return (records, saves)
+  }
+
+  @Test func savesThatTakeLongAreSpacedOutToBoundTheirShareOfTheRun() throws {
+    // Every 1 s alone would save after every batch (2/3 of the time saving); at most 10% waits
+    // 18 s after each 2 s save.
+    let (records, saves) = try recordOnAFakeClock(CheckpointPolicy(seconds: 1, maxOverhead: 0.1))
     #expect(records == (try Self.direct()))
     #expect(saves == [10, 190, 370])
     // Without the bound, every batch but the last is followed by a save.
-    now = 0
-    saves = []
-    _ = try recordNeurons(
-      configuration: Self.configuration, batchSize: 10, policy: CheckpointPolicy(seconds: 1, maxOverhead: nil),
-      makeProgress: { ProgressTask(title: "record", total: $0, unit: "excerpts", resumedFrom: $1) },
-      checkCancellation: {}, clock: { now },
-      activations: { range in
-        now += 1
-        return Self.data.batch(range)
-      },
-      saveCheckpoint: { done, _ in
-        now += 2
-        saves.append(done)
-      })
-    #expect(saves == Array(stride(from: 10, to: 400, by: 10)))
+    let unbounded = try recordOnAFakeClock(CheckpointPolicy(seconds: 1, maxOverhead: nil))
+    #expect(unbounded.saves == Array(stride(from: 10, to: 400, by: 10)))
   }
 
   @Test func theFirstSaveWaitsAsIfTheStateHadBeenWrittenAtTheAssumedRate() throws {
     // The state written at the assumed rate takes 2 s, so even the first save waits 18 s.
     let stateBytes = try RecordAccumulator(Self.configuration).stateBytes
-    var now = 0.0
-    var saves: [Int] = []
-    _ = try recordNeurons(
-      configuration: Self.configuration, batchSize: 10,
-      policy: CheckpointPolicy(seconds: 1, maxOverhead: 0.1, assumedWriteRate: Double(stateBytes) / 2),
-      makeProgress: { ProgressTask(title: "record", total: $0, unit: "excerpts", resumedFrom: $1) },
-      checkCancellation: {}, clock: { now },
-      activations: { range in
-        now += 1
-        return Self.data.batch(range)
-      },
-      saveCheckpoint: { done, _ in
-        now += 2
-        saves.append(done)
-      })
-    #expect(saves == [180, 360])
+    let policy = CheckpointPolicy(seconds: 1, maxOverhead: 0.1, assumedWriteRate: Double(stateBytes) / 2)
+    #expect(try recordOnAFakeClock(policy).saves == [180, 360])
   }
 
   @Test func anInterruptSavesACheckpointThenResumesToTheSameRecords() throws {
