@@ -18,7 +18,7 @@ public struct Lexer {
   public static func tokenize(_ file: SourceFile) -> Result {
     var lexer = Lexer(file: file)
     var tokens: [Token] = []
-    while tokens.last?.kind != .endOfInput { lexer.read(into: &tokens) }
+    lexer.readToEnd(into: &tokens)
     return Result(tokens: tokens, diagnostics: lexer.diagnostics, endsInsideString: lexer.endsInsideString)
   }
 
@@ -58,6 +58,11 @@ public struct Lexer {
     tokens.removeAll(keepingCapacity: true)
   }
 
+  /// Reads the rest of the text into `buffer`, through `.endOfInput`.
+  mutating func readToEnd(into buffer: inout [Token]) {
+    while !finished || !tokens.isEmpty { read(into: &buffer) }
+  }
+
   /// Reads one token, or white space, or a comment.
   mutating func step() {
     guard index < bytes.count else {
@@ -89,13 +94,8 @@ public struct Lexer {
   /// The character at byte `i` when it is a single ASCII byte: not `\r\n`, not a letter that a
   /// combining mark joins. nil otherwise and at the end.
   func ascii(at i: Int) -> UInt8? {
-    guard i < bytes.count else { return nil }
-    let b = bytes[i]
-    guard b < 0x80 else { return nil }
-    guard i + 1 < bytes.count else { return b }
-    let next = bytes[i + 1]
-    if next < 0x80 { return b == Byte.cr && next == Byte.lf ? nil : b }
-    return characterLength(at: i) == 1 ? b : nil
+    guard i < bytes.count, bytes[i] < 0x80, characterLength(at: i) == 1 else { return nil }
+    return bytes[i]
   }
 
   /// The current character if it is a single ASCII byte; `peek(k)` is the one `k` bytes on,
@@ -129,15 +129,13 @@ public struct Lexer {
 
   /// Consumes one character, keeping line, column and UTF-8 offset exact.
   mutating func bump() {
-    let b = bytes[index]
-    if b == Byte.lf || isLineBreak(at: index) {
-      index += b == Byte.lf ? 1 : 2
+    if atLineBreak {
       location.line += 1
       location.column = 1
     } else {
-      index += ascii(at: index) != nil ? 1 : characterLength(at: index)
       location.column += 1
     }
+    index += characterLength(at: index)
     location.offset = index
   }
 

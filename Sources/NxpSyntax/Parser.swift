@@ -117,7 +117,7 @@ public struct Parser {
     }
   }
 
-  mutating func check(_ kind: Token.Kind) -> Bool { tokens.kind(currentIndex) == kind }
+  mutating func check(_ kind: Token.Kind) -> Bool { currentKind == kind }
 
   /// Consumes the current token. After a token that leaves the line unfinished (an operator,
   /// `=`, `,`, an opening bracket) the following line breaks are consumed too.

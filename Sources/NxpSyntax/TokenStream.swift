@@ -19,27 +19,27 @@ struct TokenStream {
     lexer = Lexer(file: file)
   }
 
-  subscript(i: Int) -> Token {
-    mutating get {
-      while i - base >= buffer.count {
-        if let last = buffer.last, last.kind == .endOfInput { return last }
-        lexer.read(into: &buffer)
-        mostHeld = max(mostHeld, buffer.count)
-      }
-      return buffer[i - base]
+  /// The position in `buffer` of raw index `i`, lexing up to it first (the last token,
+  /// `.endOfInput`, for any index past the end).
+  private mutating func slot(_ i: Int) -> Int {
+    while i - base >= buffer.count {
+      if buffer.last?.kind == .endOfInput { return buffer.count - 1 }
+      lexer.read(into: &buffer)
+      mostHeld = max(mostHeld, buffer.count)
     }
+    return i - base
+  }
+
+  subscript(i: Int) -> Token {
+    mutating get { buffer[slot(i)] }
   }
 
   /// The kind of the token at raw index `i`, without copying the token's text.
-  mutating func kind(_ i: Int) -> Token.Kind {
-    _ = self[i]
-    return i - base < buffer.count ? buffer[i - base].kind : .endOfInput
-  }
+  mutating func kind(_ i: Int) -> Token.Kind { buffer[slot(i)].kind }
 
   /// The token at raw index `i` is a line break (the parser's most frequent question).
   mutating func isNewline(_ i: Int) -> Bool {
-    _ = self[i]
-    guard i - base < buffer.count, case .newline = buffer[i - base].kind else { return false }
+    guard case .newline = buffer[slot(i)].kind else { return false }
     return true
   }
 
@@ -54,7 +54,7 @@ struct TokenStream {
 
   /// Lexes what the parser did not reach, so that every lexical error is reported.
   mutating func finish() {
-    while buffer.last?.kind != .endOfInput { lexer.read(into: &buffer) }
+    lexer.readToEnd(into: &buffer)
   }
 
   /// The lexer's errors so far (all of them after `finish()`).

@@ -178,9 +178,8 @@ struct Bench: ParsableCommand {
       for r in try ScriptBenchmark(nxp: binary, megabytes: scriptMegabytes).run() {
         print(
           String(
-            format: "script  nxp plan of a generated one-line %.0f MB script, a %@ (%d tokens): %.1f s (%.1f MB/s), peak memory %.0f MB",
-            Double(r.bytes) / 1e6, r.name == "list" ? "list of integers" : "single string", r.tokens, r.seconds,
-            Double(r.bytes) / 1e6 / r.seconds, Double(r.peakRSSBytes) / 1e6))
+            format: "script  nxp plan of a generated one-line %.0f MB script, %@: %.1f s (%.1f MB/s), peak memory %.0f MB",
+            Double(r.bytes) / 1e6, r.what, r.seconds, Double(r.bytes) / 1e6 / r.seconds, Double(r.peakRSSBytes) / 1e6))
       }
     }
 
